@@ -7,6 +7,18 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--version"]:
+        from desktop_app import __version__
+
+        print(f"OrderDesk {__version__}")  # noqa: T201
+        return 0
+    if args[:1] == ["--self-check"]:
+        from desktop_app.selfcheck import run
+
+        for line in run():
+            print(f"ok: {line}")  # noqa: T201
+        return 0
+
     from desktop_app.cli import COMMANDS
 
     if args and args[0] in COMMANDS:
