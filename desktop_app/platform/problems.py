@@ -53,9 +53,13 @@ _BY_CODE: dict[str, type[PlatformError]] = {
     "validation-failed": ValidationFailed,
     "precondition-required": PreconditionRequired,
     "cursor-expired": CursorExpired,
+    # Not in the contract; the sandbox answers it for a cursor it never issued (say, from
+    # before a reset). The cure is the same as for an expired one: resync from the start.
+    "invalid-cursor": CursorExpired,
     "idempotency-key-in-use": IdempotencyKeyInUse,
     "idempotency-key-missing": IdempotencyKeyProblem,
     "idempotency-key-reused": IdempotencyKeyProblem,
+    "idempotency-key-invalid": IdempotencyKeyProblem,
     # OAuth 2 token endpoint errors (RFC 6749 §5.2).
     "invalid_grant": AuthenticationError,
     "invalid_client": AuthenticationError,
