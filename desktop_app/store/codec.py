@@ -1,0 +1,168 @@
+"""How an order becomes a row of the cache: list columns, sort keys, search text, document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from desktop_app.domain import (
+    Order,
+    OrderStatus,
+    minor_units,
+    next_deadline,
+    order_to_wire,
+    parse_order,
+)
+
+__all__ = [
+    "DEADLINE_NONE",
+    "NEEDS_ACTION_LEAD",
+    "TIME_MAX",
+    "VIEW_GROUP",
+    "OrderColumns",
+    "dump_json",
+    "from_micros",
+    "load_order",
+    "order_columns",
+    "to_micros",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+TIME_MAX = 2**62  # "never": after every real moment
+DEADLINE_NONE = TIME_MAX  # sort key of an order without a running deadline
+NEEDS_ACTION_LEAD = timedelta(hours=48)  # a delivery due within this needs my action
+
+# Statuses grouped as the status views show them; REFUNDED_CANCELLED spans three statuses, so
+# each view is one equality on `view_group` and one index range per sort key.
+VIEW_GROUP: dict[OrderStatus, int] = {
+    OrderStatus.PENDING_DELIVERY: 1,
+    OrderStatus.AWAITING_CONFIRMATION: 2,
+    OrderStatus.REFUND_REQUESTED: 3,
+    OrderStatus.IN_MEDIATION: 4,
+    OrderStatus.DELIVERY_REFUSED: 5,
+    OrderStatus.COMPLETED: 6,
+    OrderStatus.REFUNDED: 7,
+    OrderStatus.PARTIALLY_REFUNDED: 7,
+    OrderStatus.CANCELLED: 7,
+    OrderStatus.UNKNOWN: 8,
+}
+_STATUS_RANK = {status: rank for rank, status in enumerate(OrderStatus)}
+
+
+def to_micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICRO
+
+
+def from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_order(document: str) -> Order:
+    return parse_order(json.loads(document))
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    """An amount as an integer of the currency's minor units (a sort key, exact)."""
+    return int(amount.scaleb(minor_units(currency)).to_integral_value(ROUND_HALF_EVEN))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderColumns:
+    """The list columns of one (possibly overlaid) order, in `ORDER_COLUMNS` order."""
+
+    values: tuple[Any, ...]
+
+
+# The columns `order_columns` fills, in order (the table has more: id, version, document...).
+ORDER_COLUMNS = (
+    "number",
+    "status",
+    "status_rank",
+    "view_group",
+    "buyer_name",
+    "buyer_country",
+    "service_title",
+    "paid_amount",
+    "paid_currency",
+    "paid_sort",
+    "net_amount",
+    "net_currency",
+    "net_sort",
+    "deadline_sort",
+    "deadline_kind",
+    "deadline_actor",
+    "updated_at",
+    "unread",
+    "last_message_at",
+    "na_from",
+    "na_until",
+)
+
+
+def search_text(order: Order) -> str:
+    requirements = order.requirements
+    parts = [order.number, order.buyer.display_name, order.service.title, requirements.text]
+    for answer in requirements.answers:
+        parts.append(answer.answer)
+    return "\n".join(parts)
+
+
+def needs_action_window(order: Order) -> tuple[int, int] | None:
+    """[from, until) in micros during which the order needs my action, or None."""
+    match order.status:
+        case OrderStatus.PENDING_DELIVERY if order.deadlines.deliver_by is not None:
+            return to_micros(order.deadlines.deliver_by - NEEDS_ACTION_LEAD), TIME_MAX
+        case OrderStatus.REFUND_REQUESTED if order.pending_refund is not None:
+            due = order.pending_refund.respond_by or order.deadlines.respond_by
+            return 0, to_micros(due) if due is not None else TIME_MAX
+        case OrderStatus.AWAITING_CONFIRMATION if order.pending_extension is not None:
+            due = order.pending_extension.respond_by or order.deadlines.respond_by
+            return 0, to_micros(due) if due is not None else TIME_MAX
+        case _:
+            return None
+
+
+def order_columns(order: Order) -> tuple[Any, ...]:
+    """The `ORDER_COLUMNS` values of `order`."""
+    finance = order.finance
+    paid = finance.buyer_paid
+    net = finance.settlement.net_receipt
+    paid_in_settlement = paid.amount * finance.settlement.fx_rate
+    deadline = next_deadline(order)
+    window = needs_action_window(order)
+    status = order.raw_status if order.status is OrderStatus.UNKNOWN else order.status.value
+    return (
+        order.number,
+        status,
+        _STATUS_RANK[order.status],
+        VIEW_GROUP[order.status],
+        order.buyer.display_name,
+        order.buyer.country,
+        order.service.title,
+        paid.wire_amount(),
+        paid.currency,
+        _minor(paid_in_settlement, net.currency),
+        net.wire_amount(),
+        net.currency,
+        _minor(net.amount, net.currency),
+        to_micros(deadline.due) if deadline else DEADLINE_NONE,
+        deadline.kind.value if deadline else None,
+        deadline.actor.value if deadline else None,
+        to_micros(order.updated_at),
+        order.unread_messages,
+        to_micros(order.last_message_at) if order.last_message_at else None,
+        window[0] if window else None,
+        window[1] if window else None,
+    )
+
+
+def order_document(order: Order) -> str:
+    return dump_json(order_to_wire(order))

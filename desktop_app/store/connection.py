@@ -1,0 +1,118 @@
+"""Opening the cache: SQLite in WAL mode with synchronous=FULL, migrated by Alembic.
+
+Before a migration touches an existing file, the file is copied beside itself
+(``orders.sqlite3.before-0002.bak``), using SQLite's online backup so the copy is consistent
+even with a WAL file beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["BUSY_TIMEOUT_MS", "StoreError", "create_store_engine", "head_revision", "migrate"]
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreError(Exception):
+    """The cache cannot be used (a newer schema, a locked or damaged file): tell the operator."""
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def create_store_engine(path: Path) -> Engine:
+    """One connection per engine (StaticPool): the store serialises its use with a lock."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=StaticPool,
+        hide_parameters=True,  # buyers' data stays out of error messages and logs
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: the store issues BEGIN [IMMEDIATE]/COMMIT itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.close()
+
+    return engine
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _has_tables(connection: Connection) -> bool:
+    count = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    ).scalar_one()
+    return bool(count)
+
+
+def _backup(connection: Connection, path: Path, revision: str | None) -> Path:
+    target = path.with_name(f"{path.name}.before-{head_revision()}-from-{revision or 'none'}.bak")
+    source = connection.connection.dbapi_connection
+    assert isinstance(source, sqlite3.Connection)
+    with sqlite3.connect(target) as copy:
+        source.backup(copy)
+    copy.close()
+    log.info("copied %s to %s before migrating", path.name, target.name)
+    return target
+
+
+def migrate(connection: Connection, path: Path) -> None:
+    """Bring the schema to the newest revision, copying the file first if it holds data."""
+    current = _current_revision(connection)
+    head = head_revision()
+    if current == head:
+        return
+    script = ScriptDirectory.from_config(_alembic_config())
+    if current is not None and script.get_revision(current) is None:
+        raise StoreError(
+            f"The cache {path} was written by a newer OrderDesk (schema {current}); "
+            "update OrderDesk or choose another data folder."
+        )
+    if _has_tables(connection):
+        _backup(connection, path, current)
+    # One transaction for the whole upgrade: a crash mid-way leaves the old schema intact.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        command.upgrade(_alembic_config(connection), "head")
+    except BaseException:
+        connection.exec_driver_sql("ROLLBACK")
+        connection.rollback()
+        raise
+    connection.exec_driver_sql("COMMIT")
+    connection.commit()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the cache, run programmatically by `desktop_app.store.connection`."""

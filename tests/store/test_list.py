@@ -1,0 +1,107 @@
+"""The order list: views, sorting, paging, search and positions, all done by SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from desktop_app.domain import OrderStatus, next_deadline
+from desktop_app.store import OrderQuery, OrderView, SortKey, Store
+from desktop_app.store.rows import upsert_orders
+
+from .factories import NOW, make_order, mixed_orders
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One cache of 400 orders, shared by the read-only tests of this module."""
+    with Store.open(tmp_path_factory.mktemp("list") / "cache.sqlite3") as store:
+        with store.write() as conn:
+            upsert_orders(conn, mixed_orders(400))
+        yield store
+
+
+def test_views_partition_the_orders(filled: Store) -> None:
+    counts = filled.view_counts(NOW)
+    status_views = [
+        view for view in OrderView if view not in (OrderView.ALL, OrderView.NEEDS_ACTION)
+    ]
+    assert sum(counts[view] for view in status_views) == counts[OrderView.ALL] == 400
+    for view in OrderView:
+        assert filled.count_orders(OrderQuery(view=view), NOW) == counts[view]
+        assert len(filled.list_orders(OrderQuery(view=view), 0, 1000, NOW)) == counts[view]
+
+
+def test_needs_action_is_requests_and_deliveries_due_within_48_hours(filled: Store) -> None:
+    rows = filled.list_orders(OrderQuery(view=OrderView.NEEDS_ACTION), 0, 1000, NOW)
+    assert rows
+    for row in rows:
+        order = filled.get_order(row.id)
+        assert order is not None
+        if order.status is OrderStatus.PENDING_DELIVERY:
+            assert order.deadlines.deliver_by is not None
+            assert order.deadlines.deliver_by <= NOW + timedelta(hours=48)
+        else:
+            assert order.pending_refund or order.pending_extension
+    later = filled.count_orders(OrderQuery(view=OrderView.NEEDS_ACTION), NOW + timedelta(days=2))
+    assert later != len(rows)  # time moves orders in and out
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(
+    "view", [OrderView.ALL, OrderView.PENDING_DELIVERY, OrderView.NEEDS_ACTION]
+)
+def test_every_sort_pages_without_gaps_and_positions_agree(
+    filled: Store, sort: SortKey, descending: bool, view: OrderView
+) -> None:
+    query = OrderQuery(view=view, sort=sort, descending=descending)
+    total = filled.count_orders(query, NOW)
+    whole = filled.list_orders(query, 0, total + 10, NOW)
+    pages = []
+    for offset in range(0, total, 37):
+        pages += filled.list_orders(query, offset, 37, NOW)
+    assert [row.id for row in pages] == [row.id for row in whole]
+    assert len({row.id for row in whole}) == total
+    for index in (0, total // 2, total - 1):
+        assert filled.position_of(query, whole[index].id, NOW) == index
+
+
+def test_sort_orders_are_right(filled: Store) -> None:
+    rows = filled.list_orders(OrderQuery(sort=SortKey.DEADLINE), 0, 1000, NOW)
+    dues = [row.deadline_at for row in rows if row.deadline_at is not None]
+    assert dues == sorted(dues)
+    assert rows[-1].deadline_at is None  # no deadline: last
+    rows = filled.list_orders(OrderQuery(sort=SortKey.NET, descending=True), 0, 1000, NOW)
+    nets = [row.net_settlement.amount for row in rows]
+    assert nets == sorted(nets, reverse=True)
+    order = filled.get_order(rows[0].id)
+    assert order is not None
+    deadline = next_deadline(order)
+    assert (deadline.due if deadline else None) == rows[0].deadline_at
+
+
+def test_search_latin_cjk_and_short(store: Store) -> None:
+    orders = [
+        make_order(1, buyer="王芳", requirements="Make a poster for the spring festival"),
+        make_order(2, buyer="Anna Müller", service="Logo redesign"),
+        make_order(3, buyer="李雷", requirements="字幕翻译, twenty minutes"),
+    ]
+    with store.write() as conn:
+        upsert_orders(conn, orders)
+
+    def found(text: str) -> set[str]:
+        query = OrderQuery(search=text)
+        rows = store.list_orders(query, 0, 100, NOW)
+        assert store.count_orders(query, NOW) == len(rows)
+        return {row.id for row in rows}
+
+    assert found("王芳") == {orders[0].id}  # two characters: the LIKE fallback
+    assert found("spring fest") == {orders[0].id}  # requirements, trigram index
+    assert found("LOGO RE") == {orders[1].id}  # case-insensitive
+    assert found("字幕翻") == {orders[2].id}
+    assert found(orders[2].number) == {orders[2].id}
+    assert found("000002") == {orders[1].id}
+    assert found("nothing like this") == set()
