@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +37,7 @@ from .codec import DEADLINE_NONE, VIEW_GROUP, from_micros, to_micros
 from .connection import create_store_engine, migrate
 from .queries import ROW_COLUMNS, SORT_COLUMN, build_filter, order_by, view_group
 from .rows import shown_order
+from .sync_side import SyncSide
 from .types import (
     PROBLEM_STATES,
     UNFINISHED_STATES,
@@ -97,7 +98,7 @@ def _row(values: Sequence[Any]) -> OrderRow:
     )
 
 
-class Store:
+class Store(SyncSide):
     """The cache: orders, messages, the outbox and the sync state of one profile."""
 
     def __init__(self, engine: Engine, connection: Connection, path: Path) -> None:
@@ -158,11 +159,11 @@ class Store:
             self._conn.exec_driver_sql("COMMIT")
             self._conn.commit()
 
-    def read(self) -> Any:
+    def read(self) -> AbstractContextManager[Connection]:
         """A read transaction (one consistent snapshot) on this store's connection."""
         return self._transaction("BEGIN")
 
-    def write(self) -> Any:
+    def write(self) -> AbstractContextManager[Connection]:
         """A write transaction: everything inside commits together or not at all."""
         return self._transaction("BEGIN IMMEDIATE")
 
@@ -247,7 +248,10 @@ class Store:
 
     def view_counts(self, now: datetime) -> dict[OrderView, int]:
         with self.read() as conn:
-            groups = dict(conn.exec_driver_sql("SELECT view_group, n FROM view_counts").all())
+            groups: dict[int, int] = {
+                int(group): int(n)
+                for group, n in conn.exec_driver_sql("SELECT view_group, n FROM view_counts")
+            }
             needs = conn.exec_driver_sql(
                 "SELECT count(*) FROM orders INDEXED BY ix_needs_action "
                 "WHERE na_from IS NOT NULL AND na_from <= ? AND na_until > ?",
@@ -394,7 +398,10 @@ class Store:
 
     def sync_status(self) -> SyncStatus:
         with self.read() as conn:
-            state = dict(conn.exec_driver_sql("SELECT key, value FROM sync_state").all())
+            state: dict[str, str] = {
+                str(key): str(value)
+                for key, value in conn.exec_driver_sql("SELECT key, value FROM sync_state")
+            }
             invalid = conn.exec_driver_sql("SELECT count(*) FROM invalid_orders").scalar_one()
         success = state.get("last_success_at")
         pulled = state.get("last_pull_at")
