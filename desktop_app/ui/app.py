@@ -1,0 +1,147 @@
+"""`orderdesk [--demo | --cache FILE]`: the QApplication, the operator's locale and zone, the
+session behind the window (demo, profile or a bare cache file), and the event loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QLocale, QTimeZone
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import __version__
+from desktop_app.domain import utc_now
+from desktop_app.store import Store, StoreError
+from desktop_app.ui.formatting import Formatter, locale_or_default
+from desktop_app.ui.main_window import MainWindow, WindowContext
+from desktop_app.ui.settings import UiSettings
+from desktop_app.ui.sync_bridge import SyncBridge
+from desktop_app.ui.workers import BackgroundRunner
+
+__all__ = ["OrderDeskApplication", "build_window", "main", "operator_formatter"]
+
+log = logging.getLogger(__name__)
+
+
+class OrderDeskApplication(QApplication):
+    """The app's own QApplication (tests use it through pytest-qt's `qapp_cls`)."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        super().__init__(list(argv))
+        self.setApplicationName("OrderDesk")
+        self.setOrganizationName("OrderDesk")
+        self.setApplicationDisplayName("OrderDesk")
+        self.setApplicationVersion(__version__)
+
+
+def operator_formatter() -> Formatter:
+    """A formatter for the operator's own locale and time zone, as the system reports them."""
+    locale = locale_or_default(QLocale.system().name())
+    zone_id = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    try:
+        zone = ZoneInfo(zone_id) if zone_id else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return Formatter(locale, zone)
+
+
+def build_window(
+    *,
+    cache: Path,
+    settings_path: Path,
+    sync: SyncBridge | None,
+    title: str,
+    formatter: Formatter | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> tuple[MainWindow, Callable[[], None]]:
+    """The window over the cache at `cache`, and a function that closes what it opened.
+
+    The window gets read connections of its own (one for the GUI thread, one for counts in the
+    background); the sync engine writes through yet another.
+    """
+    store = Store.open(cache)
+    counts_store = Store.open(cache)
+    runner = BackgroundRunner()
+    context = WindowContext(
+        store=store,
+        counts_store=counts_store,
+        formatter=formatter or operator_formatter(),
+        clock=clock,
+        runner=runner,
+        settings=UiSettings(settings_path),
+        sync=sync,
+        title=title,
+    )
+    window = MainWindow(context)
+
+    def close() -> None:
+        runner.wait_for_done()
+        store.close()
+        counts_store.close()
+
+    return window, close
+
+
+def _parse(args: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="orderdesk", description="OrderDesk: service orders of cross-border merchants."
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against a platform sandbox started inside the app, with sample data",
+    )
+    mode.add_argument(
+        "--cache",
+        type=Path,
+        metavar="FILE",
+        help="open this cache file without syncing (to look at a copy)",
+    )
+    parser.add_argument(
+        "--orders", type=int, default=3000, help="sample orders in the demo (default 3000)"
+    )
+    parser.add_argument(
+        "--demo-dir", type=Path, default=None, help="the demo's data folder (default: a fresh one)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="OrderDesk's data folder (profiles, caches)"
+    )
+    parser.add_argument("--profile", default=None, help="the profile to open (default: current)")
+    parser.add_argument("--version", action="version", version=f"OrderDesk {__version__}")
+    return parser.parse_args(list(args))
+
+
+def main(args: list[str]) -> int:
+    options = _parse(args)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or OrderDeskApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    try:
+        if options.demo:
+            from desktop_app.ui.demo import run_demo
+
+            return run_demo(app, orders=options.orders, folder=options.demo_dir)
+        if options.cache is not None:
+            window, close = build_window(
+                cache=options.cache,
+                settings_path=options.cache.with_suffix(".ui.ini"),
+                sync=None,
+                title=f"OrderDesk — {options.cache.name}",
+            )
+            window.show()
+            try:
+                return app.exec()
+            finally:
+                close()
+        from desktop_app.ui.profile import run_profile
+
+        return run_profile(app, options.data_dir, options.profile)
+    except StoreError as error:
+        QMessageBox.critical(None, "OrderDesk", str(error))
+        return 1
