@@ -96,6 +96,18 @@ class Finance:
     net_receipt: Money
     settlement: Settlement
     payout_status: PayoutStatus
+    refunded: Money | None = None  # what went back to the buyer; None: nothing (or not said)
+
+    def __post_init__(self) -> None:
+        expected = self.buyer_paid - self.refunded_amount - self.service_fee - self.payment_fee
+        if self.net_receipt != expected:
+            raise ValueError(
+                f"net receipt {self.net_receipt} is not paid - refunded - fees ({expected})"
+            )
+
+    @property
+    def refunded_amount(self) -> Money:
+        return self.refunded if self.refunded is not None else Money.zero(self.currency)
 
     @property
     def currency(self) -> str:

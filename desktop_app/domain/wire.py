@@ -192,40 +192,32 @@ def _requirements(r: _Reader) -> Requirements:
 
 def _finance(r: _Reader) -> Finance:
     paid = r.money("buyer_paid")
-    service_fee, payment_fee, net = (
-        r.money("service_fee"),
-        r.money("payment_fee"),
-        r.money("net_receipt"),
-    )
-    for name, amount in (
-        ("service_fee", service_fee),
-        ("payment_fee", payment_fee),
-        ("net_receipt", net),
-    ):
+    amounts = {name: r.money(name) for name in ("service_fee", "payment_fee", "net_receipt")}
+    if r.raw("refunded") is not None:
+        amounts["refunded"] = r.money("refunded")
+    for name, amount in amounts.items():
         if amount.currency != paid.currency:
             raise InvalidPayloadError(
                 f"finance.{name}", f"is in {amount.currency}, the order in {paid.currency}"
             )
-    if paid - service_fee - payment_fee != net:
-        raise InvalidPayloadError(
-            "finance.net_receipt",
-            f"{net} is not buyer_paid − fees ({paid - service_fee - payment_fee})",
-        )
     s = r.required_child("settlement")
     settlement_net = s.money("net_receipt")
     currency = s.text("currency", limit=3)
     if settlement_net.currency != currency:
         raise InvalidPayloadError("finance.settlement.net_receipt", f"is not in {currency}")
-    return Finance(
-        buyer_paid=paid,
-        service_fee=service_fee,
-        payment_fee=payment_fee,
-        net_receipt=net,
-        settlement=Settlement(
-            currency=currency, fx_rate=s.decimal("fx_rate"), net_receipt=settlement_net
-        ),
-        payout_status=PayoutStatus.parse(r.text("payout_status")),
-    )
+    fx_rate, payout_status = s.decimal("fx_rate"), PayoutStatus.parse(r.text("payout_status"))
+    try:
+        return Finance(
+            buyer_paid=paid,
+            service_fee=amounts["service_fee"],
+            payment_fee=amounts["payment_fee"],
+            net_receipt=amounts["net_receipt"],
+            refunded=amounts.get("refunded"),
+            settlement=Settlement(currency=currency, fx_rate=fx_rate, net_receipt=settlement_net),
+            payout_status=payout_status,
+        )
+    except ValueError as error:  # the amounts do not add up
+        raise InvalidPayloadError("finance.net_receipt", str(error)) from None
 
 
 def _extension(r: _Reader) -> ExtensionRequest:
@@ -373,6 +365,7 @@ def order_to_wire(order: Order) -> dict[str, Any]:
             "service_fee": f.service_fee.to_wire(),
             "payment_fee": f.payment_fee.to_wire(),
             "net_receipt": f.net_receipt.to_wire(),
+            "refunded": f.refunded.to_wire() if f.refunded is not None else None,
             "settlement": {
                 "currency": f.settlement.currency,
                 "fx_rate": str(f.settlement.fx_rate),

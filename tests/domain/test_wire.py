@@ -127,3 +127,14 @@ def test_timestamps_round_trip_in_utc(moment: datetime) -> None:
 def test_offsets_are_converted_to_utc_and_nanoseconds_cut() -> None:
     assert parse_rfc3339("2026-11-26T17:00:00+09:00") == NOW.replace(hour=8)
     assert parse_rfc3339("2026-11-26T08:00:00.123456789Z").microsecond == 123456
+
+
+def test_a_refund_counts_in_the_net_receipt() -> None:
+    payload = wire(finance__refunded={"amount": "20.00", "currency": "EUR"})
+    with pytest.raises(InvalidPayloadError, match="refunded"):
+        parse_order(payload)  # the net no longer adds up
+    net = parse_order(wire()).finance.net_receipt
+    payload["finance"]["net_receipt"]["amount"] = f"{net.amount - 20:f}"
+    parsed = parse_order(payload)
+    assert str(parsed.finance.refunded_amount) == "20.00 EUR"
+    assert parse_order(order_to_wire(parsed)) == parsed
