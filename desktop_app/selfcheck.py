@@ -36,8 +36,10 @@ def run() -> list[str]:
 
     checked.append(f"keyring backend {type(keyring.get_keyring()).__name__}")
 
+    from PySide6.QtCore import qVersion
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["orderdesk"])
-    checked.append(f"Qt {app.applicationName() or 'application'} on {app.platformName()}")
+    _app = QApplication.instance() or QApplication(["orderdesk"])
+    checked.append(f"Qt {qVersion()} on the {QGuiApplication.platformName()} platform")
     return checked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -72,7 +73,7 @@ def test_pyside6_keeps_its_references_to_none() -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     view_delta, set_data_delta = (int(line) for line in result.stdout.split())
@@ -104,3 +105,17 @@ def test_the_requirement_never_pairs_python_311_with_a_broken_pyside6(
     ]
     assert admitted, f"no PySide6 requirement applies to Python {python}"
     assert all(Version(pyside) in r.specifier for r in admitted) is allowed
+
+
+def test_the_self_check_of_an_installed_build_passes() -> None:
+    """What the packaging smoke test runs against the frozen app, run here on the source."""
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--self-check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ok: store and its migrations" in result.stdout
