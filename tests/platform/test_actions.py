@@ -106,6 +106,13 @@ def test_answering_a_request_that_is_not_the_pending_one(
     assert caught.value.current.refund_request == order.refund_request
     assert caught.value.current.version == order.version  # nothing changed
 
+    k = key()
+    done = client.perform(
+        order.id, ApproveRefund(order.refund_request.id), idempotency_key=k, if_match=order.version
+    )
+    assert done.order is not None and done.order.status is OrderStatus.REFUNDED
+    assert [e["idempotency_key"] for e in control.ledger()].count(k) == 1
+
 
 def test_a_body_the_platform_refuses_is_validation_failed_with_the_fields(
     client: PlatformClient, control: Control

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -210,3 +211,35 @@ def test_profile_keys() -> None:
     assert profile_key("demo", "http://127.0.0.1:8750") == "demo@127.0.0.1:8750"
     assert profile_key("demo", "https://Platform.Example.com/") == "demo@platform.example.com:443"
     assert profile_key("demo", "http://[::1]:9000/api") == "demo@[::1]:9000"
+
+
+def test_threads_that_find_the_token_expired_together_refresh_it_once(
+    short_lived: RunningSandbox,
+) -> None:
+    saved: list[str] = []
+
+    class Counting(MemoryCredentials):
+        def save_refresh_token(self, token: str) -> None:
+            saved.append(token)
+            super().save_refresh_token(token)
+
+    with PlatformClient(short_lived.url, Counting()) as client:
+        client.sign_in(*DEMO)
+        time.sleep(TTL + 0.5)
+        start = threading.Barrier(4)
+        failures: list[BaseException] = []
+
+        def read() -> None:
+            start.wait()
+            try:
+                client.changes(None, limit=1)
+            except BaseException as error:
+                failures.append(error)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert failures == []
+    assert len(saved) == 2  # the sign-in, then one rotation for all four threads

@@ -93,3 +93,11 @@ def test_a_cursor_older_than_its_lifetime_is_expired(clocked: RunningSandbox) ->
             client.changes(cursor)
         assert (caught.value.status, caught.value.code) == (410, "cursor-expired")
         assert client.changes(None).orders  # the cure: start again from the beginning
+
+
+def test_a_cursor_the_platform_never_issued_also_means_resync(client: PlatformClient) -> None:
+    """Not in the contract: the sandbox answers 400 invalid-cursor (say, a cursor kept from
+    before a reset). The client reads it as an expired cursor: the cure is the same."""
+    with pytest.raises(CursorExpired) as caught:
+        client.changes("not-a-cursor-of-this-platform")
+    assert (caught.value.status, caught.value.code) == (400, "invalid-cursor")
