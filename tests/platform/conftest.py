@@ -36,7 +36,7 @@ class InMemoryKeyring(keyring.backend.KeyringBackend):
         raise RuntimeError("a test backend")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.entries: dict[tuple[str, str], str] = {}
         self.saved: list[str] = []
 
