@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
+
+from .migrations import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["BUSY_TIMEOUT_MS", "StoreError", "create_store_engine", "head_revision", "migrate"]
 
@@ -32,6 +33,8 @@ class StoreError(Exception):
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     if connection is not None:
@@ -40,6 +43,10 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest revision among the migration scripts (Alembic's view; `SCHEMA_HEAD` must
+    agree, a test checks it)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -71,7 +78,15 @@ def create_store_engine(path: Path) -> Engine:
 
 
 def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The schema revision of the file, read directly (importing Alembic costs half a second:
+    a CLI run on an up-to-date cache should not pay it)."""
+    has_table = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if has_table is None:
+        return None
+    value = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return None if value is None else str(value)
 
 
 def _has_tables(connection: Connection) -> bool:
@@ -95,9 +110,11 @@ def _backup(connection: Connection, path: Path, revision: str | None) -> Path:
 def migrate(connection: Connection, path: Path) -> None:
     """Bring the schema to the newest revision, copying the file first if it holds data."""
     current = _current_revision(connection)
-    head = head_revision()
-    if current == head:
+    if current == SCHEMA_HEAD:
         return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config())
     if current is not None and script.get_revision(current) is None:
         raise StoreError(

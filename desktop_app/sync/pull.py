@@ -74,8 +74,8 @@ class Puller:
                 cursor = None
                 continue
             invalid = [FeedInvalid(i.order_id, i.number, i.reason) for i in page.invalid]
-            for item in invalid:
-                log.warning("Set aside order %s: %s", item.number or item.order_id, item.reason)
+            if invalid:
+                log.info("%d orders of this page set aside (see invalid_orders)", len(invalid))
             changed = self._store.apply_page(page.orders, invalid, page.next_cursor, self._clock())
             report.pages += 1
             report.orders += len(page.orders)

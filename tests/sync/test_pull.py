@@ -1,0 +1,80 @@
+"""Pull against the real sandbox: the whole feed, then only what changed; 410; set-asides."""
+
+from __future__ import annotations
+
+from desktop_app.domain import SendMessage, order_to_wire, utc_now
+from desktop_app.platform import PlatformClient
+from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.sync import OrdersChanged, SyncEngine, SyncEvent, SyncProgress
+
+from .sandbox import SandboxControl
+
+
+def test_first_sync_stores_every_order_and_the_cursor(
+    store: Store, engine: SyncEngine, control: SandboxControl
+) -> None:
+    events: list[SyncEvent] = []
+    engine.subscribe(events.append)
+    report = engine.run_once()
+    assert report.ok and report.pull is not None and report.pull.complete
+    platform = control.all_orders()
+    invalid = store.sync_status().invalid_orders
+    assert store.count_orders(OrderQuery(), utc_now()) + invalid >= len(platform)
+    assert store.feed_cursor()
+    assert not store.in_bulk_load() and store.search_backlog() == 0
+    for order_id, order in platform.items():
+        cached = store.get_order(order_id)
+        assert cached is not None
+        assert order_to_wire(cached) == order_to_wire(order)
+    assert any(isinstance(e, OrdersChanged) for e in events)
+    assert any(isinstance(e, SyncProgress) and e.total_estimate is None for e in events)
+    assert store.sync_status().last_success_at is not None
+    assert store.sync_status().initial_sync_done
+
+
+def test_second_pull_brings_only_what_changed(
+    store: Store, engine: SyncEngine, control: SandboxControl
+) -> None:
+    engine.run_once()
+    pending = store.list_orders(OrderQuery(view=OrderView.PENDING_DELIVERY), 0, 2, utc_now())
+    target = pending[0].id
+    control.buyer(target, "request-refund", {"reason": "Changed my mind"})
+    report = engine.run_once()
+    assert report.pull is not None
+    assert report.pull.changed == [target]
+    cached = store.get_order(target)
+    assert cached is not None and cached.pending_refund is not None
+    assert (
+        store.count_orders(
+            OrderQuery(view=OrderView.REFUND_REQUESTS, search=pending[0].number), utc_now()
+        )
+        == 1
+    )
+
+
+def test_an_expired_cursor_resyncs_from_the_start_and_keeps_the_outbox(
+    store: Store, engine: SyncEngine, control: SandboxControl
+) -> None:
+    engine.run_once()
+    row = store.list_orders(OrderQuery(view=OrderView.PENDING_DELIVERY), 0, 1, utc_now())[0]
+    entry = store.enqueue(row.id, SendMessage("Hello again"), utc_now())
+    store.set_state({"cursor": "not-a-cursor-the-platform-knows"})
+    events: list[SyncEvent] = []
+    engine.subscribe(events.append)
+    report = engine.run_once()
+    assert report.pull is not None and report.pull.restarted and report.pull.complete
+    assert store.operation(entry.id).state.value == "applied"
+    assert report.pull.orders >= store.count_orders(OrderQuery(), utc_now())
+
+
+def test_orders_failing_validation_are_set_aside_with_their_reason(
+    store: Store, engine: SyncEngine, client: PlatformClient
+) -> None:
+    engine.run_once()
+    page = client.changes(None)
+    invalid = store.invalid_orders()
+    assert len(invalid) == store.sync_status().invalid_orders
+    for item in invalid:
+        assert item.reason
+        assert store.get_order(item.order_id) is None
+    assert {item.order_id for item in invalid} >= {i.order_id for i in page.invalid if i.order_id}
