@@ -15,7 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from desktop_app.sandbox.app import asgi, create_app
-from desktop_app.sandbox.server import SandboxOptions, open_world, uvicorn_config
+from desktop_app.sandbox.server import SandboxOptions, bind, open_world, uvicorn_config
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -75,9 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     world = open_world(options)
     try:
         app = create_app(world, control=options.control, simulate_buyers=options.simulate_buyers)
-        config = uvicorn_config(asgi(app, world), args.host, args.port,
+        sock = bind(args.host, args.port)
+        config = uvicorn_config(asgi(app, world), args.host, sock.getsockname()[1],
                                 log_level=args.log_level, in_process=False)
-        uvicorn.Server(config).run()
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            sock.close()
     finally:
         world.close()
     return 0
