@@ -30,7 +30,7 @@ from desktop_app.ui.models.order_table_model import OrderSource, OrderTableModel
 from desktop_app.ui.models.status_views_model import StatusViewsModel
 from desktop_app.ui.settings import UiSettings
 from desktop_app.ui.status_bar import StatusBar, SyncSnapshot
-from desktop_app.ui.sync_bridge import SyncBridge
+from desktop_app.ui.sync_bridge import ConnectionState, SyncBridge
 from desktop_app.ui.views.order_detail import DetailSource, OrderDetailPane
 from desktop_app.ui.views.order_table import OrderTable
 from desktop_app.ui.views.search_field import SearchField
@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.refresh)
         self._pending_ids: set[str] | None = set()
-        self._sync_state: tuple[bool | None, bool] = (None, False)
+        self._connection = ConnectionState()
+        self._stored = SyncSnapshot()  # what the store says: last sync, error, outbox
 
         self._build_actions()
         self._connect()
@@ -256,10 +257,11 @@ class MainWindow(QMainWindow):
         self._pending_ids = None  # the outbox changes what rows and the history show
         self._refresh_timer.start()
 
-    def _sync_state_changed(self, online: bool | None, syncing: bool) -> None:
-        self._sync_state = (online, syncing)
-        self._show_snapshot(self.status.snapshot)
-        if not syncing:
+    def _sync_state_changed(self, state: ConnectionState) -> None:
+        was_syncing = self._connection.syncing
+        self._connection = state
+        self._show_snapshot()
+        if was_syncing and not state.syncing:
             self.refresh_counts()
 
     def refresh(self) -> None:
@@ -287,25 +289,29 @@ class MainWindow(QMainWindow):
     def _show_counts(self, result: _Counts) -> None:
         counts, sync_status, outbox = result
         self.views_model.set_counts(counts)
-        self._show_snapshot(
-            SyncSnapshot(
-                last_success_at=sync_status.last_success_at,
-                last_error=sync_status.last_error,
-                queued=sum(outbox.get(state, 0) for state in UNFINISHED_STATES),
-                problems=sum(outbox.get(state, 0) for state in PROBLEM_STATES),
-            )
+        self._stored = SyncSnapshot(
+            last_success_at=sync_status.last_success_at,
+            last_error=sync_status.last_error,
+            queued=sum(outbox.get(state, 0) for state in UNFINISHED_STATES),
+            problems=sum(outbox.get(state, 0) for state in PROBLEM_STATES),
         )
+        self._show_snapshot()
 
-    def _show_snapshot(self, base: SyncSnapshot) -> None:
-        online, syncing = self._sync_state
+    def _show_snapshot(self) -> None:
+        """The status bar from the engine's latest word and the store's record."""
+        live, stored = self._connection, self._stored
+        moments = [m for m in (live.last_success_at, stored.last_success_at) if m is not None]
         self.status.show_snapshot(
             SyncSnapshot(
-                online=online,
-                syncing=syncing,
-                last_success_at=base.last_success_at,
-                last_error=base.last_error,
-                queued=base.queued,
-                problems=base.problems,
+                online=live.online,
+                syncing=live.syncing,
+                progress=live.progress,
+                last_success_at=max(moments) if moments else None,
+                # The engine's word is the newest; before it speaks, the store's record.
+                last_error=live.error if live.online is not None else stored.last_error,
+                auth_required=live.auth_required,
+                queued=stored.queued,
+                problems=stored.problems,
                 sync_available=self._ctx.sync is not None,
             )
         )

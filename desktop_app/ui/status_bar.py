@@ -22,6 +22,8 @@ class SyncSnapshot:
 
     online: bool | None = None  # None: not known yet (no attempt so far)
     syncing: bool = False
+    progress: tuple[int, int | None] | None = None  # orders stored so far, and an estimate
+    auth_required: bool = False  # the platform ended the sign-in
     last_success_at: datetime | None = None
     last_error: str | None = None
     queued: int = 0  # operations not yet applied (queued or sending)
@@ -71,6 +73,10 @@ class StatusBar(QStatusBar):
         self._snapshot = snapshot
         if not snapshot.sync_available:
             connection = "○ Offline (no account)"
+        elif snapshot.auth_required:
+            connection = "○ Signed out — sign in again"
+        elif snapshot.syncing and snapshot.progress is not None:
+            connection = f"⟳ Syncing… {snapshot.progress[0]:,} orders"
         elif snapshot.syncing:
             connection = "⟳ Syncing…"
         elif snapshot.online is None:
@@ -102,7 +108,7 @@ class StatusBar(QStatusBar):
         else:
             set_plain(self.errors, "")
             self.errors.setToolTip("")
-        self.sync_button.setEnabled(snapshot.sync_available and not snapshot.syncing)
+        self.sync_button.setEnabled(snapshot.sync_available)
 
     def update_times(self) -> None:
         """Re-word "last synced 5 min ago" (called as time passes)."""

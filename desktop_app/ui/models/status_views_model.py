@@ -11,7 +11,7 @@ from desktop_app.store.types import OrderView
 
 __all__ = ["VIEWS", "VIEW_ROLE", "StatusViewsModel"]
 
-VIEW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's `OrderView`
+VIEW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's `OrderView` (its value, through QVariant)
 
 VIEWS: tuple[OrderView, ...] = (
     OrderView.NEEDS_ACTION,

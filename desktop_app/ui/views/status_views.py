@@ -44,8 +44,9 @@ class StatusViewList(QTreeView):
 
     def current_view(self) -> OrderView | None:
         index = self.currentIndex()
-        view = index.data(VIEW_ROLE) if index.isValid() else None
-        return view if isinstance(view, OrderView) else None
+        value = index.data(VIEW_ROLE) if index.isValid() else None
+        # A StrEnum crosses QVariant as its text: turn it back into the view.
+        return OrderView(value) if isinstance(value, str) else None
 
     def _current_changed(self) -> None:
         view = self.current_view()

@@ -38,16 +38,28 @@ class FinancesTab(QWidget):
         self.order_box = QGroupBox("In the order's currency")
         order_form = QFormLayout(self.order_box)
         self.buyer_paid = _amount_label("buyerPaid")
+        self.refunded = _amount_label("refunded")
         self.service_fee = _amount_label("serviceFee")
         self.payment_fee = _amount_label("paymentFee")
         self.net_receipt = _amount_label("netReceipt")
         bold = QFont(self.net_receipt.font())
         bold.setBold(True)
         self.net_receipt.setFont(bold)
-        order_form.addRow("Buyer paid", self.buyer_paid)
-        order_form.addRow("Service fee", self.service_fee)
-        order_form.addRow("Payment fee", self.payment_fee)
-        order_form.addRow("Net receipt", self.net_receipt)
+        order_form.addRow(plain_label("Buyer paid", wrap=False, selectable=False), self.buyer_paid)
+        order_form.addRow(
+            plain_label("Refunded to the buyer", wrap=False, selectable=False), self.refunded
+        )
+        self._refunded_row = order_form.rowCount() - 1
+        self._order_form = order_form
+        order_form.addRow(
+            plain_label("Service fee", wrap=False, selectable=False), self.service_fee
+        )
+        order_form.addRow(
+            plain_label("Payment fee", wrap=False, selectable=False), self.payment_fee
+        )
+        order_form.addRow(
+            plain_label("Net receipt", wrap=False, selectable=False), self.net_receipt
+        )
         layout.addWidget(self.order_box)
 
         self.settlement_box = QGroupBox("In your settlement currency")
@@ -55,16 +67,22 @@ class FinancesTab(QWidget):
         self.fx_rate = _amount_label("fxRate")
         self.settlement_net = _amount_label("settlementNet")
         self.settlement_net.setFont(bold)
-        settlement_form.addRow("Exchange rate", self.fx_rate)
-        settlement_form.addRow("Net receipt", self.settlement_net)
+        settlement_form.addRow(
+            plain_label("Exchange rate", wrap=False, selectable=False), self.fx_rate
+        )
+        settlement_form.addRow(
+            plain_label("Net receipt", wrap=False, selectable=False), self.settlement_net
+        )
         layout.addWidget(self.settlement_box)
 
         payout_box = QGroupBox("Payout")
         payout_form = QFormLayout(payout_box)
         self.payout_status = plain_label(object_name="payoutStatus")
         self.refund_requested = plain_label(object_name="refundRequested")
-        payout_form.addRow("Status", self.payout_status)
-        payout_form.addRow("Refund asked", self.refund_requested)
+        payout_form.addRow(plain_label("Status", wrap=False, selectable=False), self.payout_status)
+        payout_form.addRow(
+            plain_label("Refund asked", wrap=False, selectable=False), self.refund_requested
+        )
         layout.addWidget(payout_box)
         layout.addStretch(1)
 
@@ -72,6 +90,8 @@ class FinancesTab(QWidget):
         fmt, finance = self._fmt, order.finance
         self.order_box.setTitle(f"In the order's currency ({finance.currency})")
         set_plain(self.buyer_paid, fmt.money(finance.buyer_paid))
+        set_plain(self.refunded, fmt.money(-finance.refunded_amount))
+        self._order_form.setRowVisible(self._refunded_row, bool(finance.refunded_amount))
         set_plain(self.service_fee, fmt.money(-finance.service_fee))
         set_plain(self.payment_fee, fmt.money(-finance.payment_fee))
         set_plain(self.net_receipt, fmt.money(finance.net_receipt))
@@ -95,6 +115,7 @@ class FinancesTab(QWidget):
     def clear(self) -> None:
         for label in (
             self.buyer_paid,
+            self.refunded,
             self.service_fee,
             self.payment_fee,
             self.net_receipt,

@@ -72,10 +72,16 @@ class RequirementsTab(QScrollArea):
         bold = QFont(title.font())
         bold.setBold(True)
         title.setFont(bold)
-        self._service_form.addRow("Service", title)
-        self._service_form.addRow("Package", plain_label(service.package, object_name="package"))
+        self._service_form.addRow(plain_label("Service", wrap=False, selectable=False), title)
+        self._service_form.addRow(
+            plain_label("Package", wrap=False, selectable=False),
+            plain_label(service.package, object_name="package"),
+        )
         days = service.delivery_days
-        self._service_form.addRow("Delivery", plain_label(f"{days} day{'s' if days != 1 else ''}"))
+        self._service_form.addRow(
+            plain_label("Delivery", wrap=False, selectable=False),
+            plain_label(f"{days} day{'s' if days != 1 else ''}"),
+        )
         for spec in service.specifications:
             self._service_form.addRow(plain_label(spec.name, wrap=False), plain_label(spec.value))
 

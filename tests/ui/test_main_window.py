@@ -1,0 +1,155 @@
+"""The main window over a cache filled by the real sync: views, search, sorting, the selection
+across a sync, the status bar, and the remembered layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from desktop_app.store import OrderRow, OrderView, SortKey
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.models.order_columns import Column
+from desktop_app.ui.models.order_table_model import ORDER_ROW_ROLE
+
+from .conftest import SyncedCache, WindowFactory
+
+
+def rows_of(window: MainWindow) -> list[OrderRow]:
+    model = window.orders_model
+    rows = [model.index(i, 0).data(ORDER_ROW_ROLE) for i in range(model.rowCount())]
+    assert all(isinstance(row, OrderRow) for row in rows)
+    return rows
+
+
+def click_view(qtbot: QtBot, window: MainWindow, view: OrderView) -> None:
+    views = window.views
+    index = window.views_model.index(window.views_model.row_of(view), 0)
+    rect = views.visualRect(index)
+    qtbot.mouseClick(views.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_the_window_opens_with_views_counted_and_orders_listed(
+    window: MainWindow, qtmodeltester: ModelTester
+) -> None:
+    counts = {view: window.views_model.count(view) or 0 for view in OrderView}
+    assert counts[OrderView.ALL] > 0
+    assert counts[OrderView.ALL] == sum(
+        counts[v] for v in OrderView if v not in (OrderView.ALL, OrderView.NEEDS_ACTION)
+    )
+    assert window.orders_model.query.view is OrderView.NEEDS_ACTION  # the default view
+    assert window.orders_model.rowCount() == counts[OrderView.NEEDS_ACTION]
+    qtmodeltester.check(window.views_model, force_py=True)
+    qtmodeltester.check(window.orders_model, force_py=True)
+
+
+def test_choosing_a_view_filters_the_table(qtbot: QtBot, window: MainWindow) -> None:
+    click_view(qtbot, window, OrderView.COMPLETED)
+    assert window.orders_model.query.view is OrderView.COMPLETED
+    rows = rows_of(window)
+    assert rows and {row.status.value for row in rows} == {"completed"}
+    assert len(rows) == window.views_model.count(OrderView.COMPLETED)
+    click_view(qtbot, window, OrderView.ALL)
+    assert window.orders_model.rowCount() == window.views_model.count(OrderView.ALL)
+
+
+def test_typing_in_search_narrows_the_table_after_a_pause(qtbot: QtBot, window: MainWindow) -> None:
+    click_view(qtbot, window, OrderView.ALL)
+    target = rows_of(window)[3]
+    with qtbot.waitSignal(window.search.search_changed, timeout=3000):
+        qtbot.keyClicks(window.search, target.number)
+    assert window.orders_model.query.search == target.number
+    assert [row.id for row in rows_of(window)] == [target.id]
+    with qtbot.waitSignal(window.search.search_changed, timeout=3000):
+        window.search.clear()
+    assert window.orders_model.rowCount() == window.views_model.count(OrderView.ALL)
+
+
+def test_clicking_a_header_sorts_by_that_column(qtbot: QtBot, window: MainWindow) -> None:
+    click_view(qtbot, window, OrderView.ALL)
+    header = window.table.horizontalHeader()
+    x = header.sectionViewportPosition(Column.NUMBER) + 10
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    query = window.orders_model.query
+    assert query.sort is SortKey.NUMBER
+    numbers = [row.number for row in rows_of(window)]
+    assert numbers == sorted(numbers, reverse=query.descending)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert window.orders_model.query.descending is not query.descending
+    numbers = [row.number for row in rows_of(window)]
+    assert numbers == sorted(numbers, reverse=not query.descending)
+
+
+def test_the_selection_and_the_detail_stay_on_their_order_across_a_sync(
+    qtbot: QtBot, window: MainWindow, synced: SyncedCache
+) -> None:
+    click_view(qtbot, window, OrderView.PENDING_DELIVERY)
+    window.orders_model.set_sort(SortKey.NUMBER, descending=True)
+    chosen = rows_of(window)[4]
+    assert window.select_order(chosen.id)
+    assert window.detail.order is not None and window.detail.order.id == chosen.id
+    before = window.orders_model.rowCount()
+
+    synced.platform.new_orders(2, "pending_delivery")  # newest numbers: above the chosen one
+    synced.engine.start()
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # Sync now
+    qtbot.waitUntil(lambda: window.orders_model.rowCount() == before + 2, timeout=20_000)
+    qtbot.waitUntil(lambda: window.views_model.count(OrderView.PENDING_DELIVERY) == before + 2)
+
+    assert window.table.current_order_id() == chosen.id
+    assert window.table.currentIndex().row() == 6
+    assert [r.data(ORDER_ROW_ROLE).id for r in window.table.selectionModel().selectedRows()] == [
+        chosen.id
+    ]
+    assert window.detail.order is not None and window.detail.order.id == chosen.id
+
+
+def test_the_status_bar_tells_the_sync_state(window: MainWindow, qtbot: QtBot) -> None:
+    status = window.status
+    assert status.last_sync.text().startswith("Last synced")
+    assert status.queued.text() == "No queued operations"
+    assert status.errors.text() == ""
+    assert window.sync_action.shortcut().toString() == "F5"
+    assert status.sync_button.isEnabled()
+
+
+def test_columns_hidden_moved_resized_and_the_sort_are_remembered(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    first = make_window()
+    first.resize(760, 620)  # within the offscreen screen, so the geometry restores as it was
+    first.show()
+    qtbot.waitExposed(first)
+    first.list_splitter.setSizes([300, 250])
+    header = first.table.horizontalHeader()
+    first.table.set_column_visible(Column.SERVICE, False)
+    header.moveSection(header.visualIndex(Column.UNREAD), 0)
+    header.resizeSection(Column.BUYER, 321)
+    first.orders_model.sort(Column.PAID, Qt.SortOrder.DescendingOrder)
+    header.setSortIndicator(Column.PAID, Qt.SortOrder.DescendingOrder)
+    first.views.select_view(OrderView.COMPLETED)
+    sizes = first.list_splitter.sizes()
+    first.close()
+
+    second = make_window()
+    second.show()
+    qtbot.waitExposed(second)
+    header = second.table.horizontalHeader()
+    assert header.isSectionHidden(Column.SERVICE)
+    assert header.visualIndex(Column.UNREAD) == 0
+    assert header.sectionSize(Column.BUYER) == 321
+    assert header.sortIndicatorSection() == Column.PAID
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert second.orders_model.query.sort is SortKey.PAID
+    assert second.orders_model.query.descending
+    assert second.orders_model.query.view is OrderView.COMPLETED
+    assert second.size() == first.size()
+    assert second.list_splitter.sizes() == sizes
+
+
+def test_the_column_menu_hides_and_shows_a_column(window: MainWindow) -> None:
+    actions = {action.text(): action for action in window.table.column_actions()}
+    actions["Net receipt"].setChecked(False)
+    assert window.table.horizontalHeader().isSectionHidden(Column.NET)
+    actions["Net receipt"].setChecked(True)
+    assert not window.table.horizontalHeader().isSectionHidden(Column.NET)

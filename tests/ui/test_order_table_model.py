@@ -1,0 +1,197 @@
+"""The order table model over a cache filled by the real sync: filters, search, sorting, lazy
+blocks, and Qt's own model checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+
+from desktop_app.domain import OrderStatus, utc_now
+from desktop_app.store import OrderQuery, OrderRow, OrderView, SortKey, Store
+from desktop_app.ui.formatting import Formatter
+from desktop_app.ui.models.order_columns import COLUMNS, Column, ColumnSpec
+from desktop_app.ui.models.order_table_model import ORDER_ID_ROLE, ORDER_ROW_ROLE, OrderTableModel
+
+from .conftest import SyncedCache
+
+VIEW_STATUSES = {
+    OrderView.PENDING_DELIVERY: {OrderStatus.PENDING_DELIVERY},
+    OrderView.AWAITING_CONFIRMATION: {OrderStatus.AWAITING_CONFIRMATION},
+    OrderView.REFUND_REQUESTS: {OrderStatus.REFUND_REQUESTED},
+    OrderView.IN_MEDIATION: {OrderStatus.IN_MEDIATION},
+    OrderView.DELIVERY_REFUSED: {OrderStatus.DELIVERY_REFUSED},
+    OrderView.COMPLETED: {OrderStatus.COMPLETED},
+    OrderView.REFUNDED_CANCELLED: {
+        OrderStatus.REFUNDED,
+        OrderStatus.PARTIALLY_REFUNDED,
+        OrderStatus.CANCELLED,
+    },
+}
+CJK = re.compile(r"[\u3400-\u9fff]{2}")
+
+
+def all_rows(model: OrderTableModel) -> list[OrderRow]:
+    rows = []
+    for row in range(model.rowCount()):
+        value = model.index(row, 0).data(ORDER_ROW_ROLE)
+        assert isinstance(value, OrderRow)
+        rows.append(value)
+    return rows
+
+
+@pytest.fixture
+def model(reader: Store, formatter: Formatter) -> OrderTableModel:
+    return OrderTableModel(reader, formatter, utc_now, block_size=16, max_blocks=3)
+
+
+def test_the_model_passes_qts_checks_through_queries_and_refreshes(
+    qtmodeltester: ModelTester, model: OrderTableModel
+) -> None:
+    qtmodeltester.check(model, force_py=True)
+    model.set_view(OrderView.PENDING_DELIVERY)
+    model.set_sort(SortKey.PAID, descending=True)
+    model.set_search("SO-")
+    model.refresh()
+    model.set_search("")
+    model.set_view(OrderView.ALL)
+    assert model.rowCount() > 0
+
+
+def test_all_lists_every_synced_order(model: OrderTableModel, reader: Store) -> None:
+    assert model.rowCount() == reader.count_orders(OrderQuery(), utc_now()) > 40
+    ids = [row.id for row in all_rows(model)]
+    assert len(ids) == len(set(ids)) == model.rowCount()
+
+
+def test_only_blocks_near_what_was_read_are_held(model: OrderTableModel) -> None:
+    all_rows(model)  # reads every row, block by block
+    assert model.cached_rows() <= 3 * 16 < model.rowCount()
+
+
+@pytest.mark.parametrize("view", list(VIEW_STATUSES))
+def test_a_status_view_shows_exactly_its_statuses(
+    model: OrderTableModel, reader: Store, view: OrderView
+) -> None:
+    everything = {row.id: row for row in all_rows(model)}
+    model.set_view(view)
+    rows = all_rows(model)
+    assert {row.status for row in rows} <= VIEW_STATUSES[view]
+    expected = {i for i, row in everything.items() if row.status in VIEW_STATUSES[view]}
+    assert {row.id for row in rows} == expected
+    assert model.rowCount() == reader.view_counts(model.now)[view]
+
+
+def test_needs_my_action_holds_requests_to_answer_and_deliveries_due(
+    model: OrderTableModel,
+) -> None:
+    model.set_view(OrderView.NEEDS_ACTION)
+    rows = all_rows(model)
+    assert rows, "the seeded world has requests waiting for an answer"
+    for row in rows:
+        assert row.status in {
+            OrderStatus.PENDING_DELIVERY,
+            OrderStatus.REFUND_REQUESTED,
+            OrderStatus.AWAITING_CONFIRMATION,
+        }
+        assert row.deadline_actor is not None and row.deadline_actor.value == "merchant"
+
+
+def test_search_finds_an_order_by_number_and_by_a_latin_buyer_name(
+    model: OrderTableModel,
+) -> None:
+    rows = all_rows(model)
+    target = rows[len(rows) // 2]
+    model.set_search(target.number)
+    assert [row.id for row in all_rows(model)] == [target.id]
+
+    latin = next(row for row in rows if re.fullmatch(r"[A-Za-z ]+", row.buyer_name))
+    word = latin.buyer_name.split()[-1]
+    model.set_search(word.lower())
+    found = all_rows(model)
+    assert latin.id in {row.id for row in found}  # case-insensitive
+    assert len(found) < len(rows)
+
+
+def test_search_finds_a_two_character_cjk_query(model: OrderTableModel) -> None:
+    rows = all_rows(model)
+    match = next(CJK.search(row.buyer_name) for row in rows if CJK.search(row.buyer_name))
+    assert match is not None
+    query = match.group()
+    model.set_search(query)
+    found = all_rows(model)
+    assert found
+    assert {row.id for row in rows if query in row.buyer_name} <= {row.id for row in found}
+
+
+def test_a_search_with_no_match_is_empty(model: OrderTableModel) -> None:
+    model.set_search("no such order anywhere 9f3a")
+    assert model.rowCount() == 0
+
+
+def _key(row: OrderRow, column: Column) -> object:
+    match column:
+        case Column.NUMBER:
+            return row.number
+        case Column.NET:
+            return row.net_settlement.amount
+        case Column.UPDATED:
+            return row.updated_at
+        case Column.UNREAD:
+            return row.unread
+        case Column.SYNC:
+            return row.pending_operations
+        case Column.DEADLINE:
+            return row.deadline_at or datetime.max.replace(tzinfo=UTC)
+        case _:
+            return None
+
+
+@pytest.mark.parametrize("spec", COLUMNS, ids=[spec.title for spec in COLUMNS])
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_every_column_sorts(model: OrderTableModel, spec: object, descending: bool) -> None:
+    assert isinstance(spec, ColumnSpec)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    model.sort(spec.column, order)
+    assert model.query.sort is spec.sort and model.query.descending is descending
+    rows = all_rows(model)
+    assert len({row.id for row in rows}) == len(rows) == model.rowCount()
+    keys = [_key(row, spec.column) for row in rows]
+    if keys[0] is not None:
+        assert keys == sorted(keys, reverse=descending)  # type: ignore[type-var]
+    if spec.column is Column.BUYER:
+        names = [row.buyer_name for row in rows]
+        assert names[0] != names[-1]
+
+
+def test_display_text_and_roles(model: OrderTableModel, formatter: Formatter) -> None:
+    index = model.index(0, Column.PAID)
+    row = index.data(ORDER_ROW_ROLE)
+    assert isinstance(row, OrderRow)
+    assert index.data() == formatter.money(row.paid)
+    assert model.index(0, Column.NUMBER).data() == row.number
+    assert model.index(0, Column.NUMBER).data(ORDER_ID_ROLE) == row.id
+    assert model.index(0, Column.STATUS).data() == row.status_label
+
+
+def test_a_refresh_after_a_sync_keeps_persistent_indexes_on_their_orders(
+    synced: SyncedCache, formatter: Formatter
+) -> None:
+    with Store.open(synced.path) as store:
+        model = OrderTableModel(store, formatter, utc_now, block_size=16, max_blocks=3)
+        model.set_sort(SortKey.NUMBER, descending=True)
+        kept = model.row_at(5)
+        assert kept is not None
+        persistent = QPersistentModelIndex(model.index(5, 2))
+        all_rows(model)  # scrolls through everything: the selected row's block stays pinned
+        before = model.rowCount()
+        synced.platform.new_orders(3)  # newer numbers: they sort first, descending
+        synced.sync()
+        model.refresh()
+        assert model.rowCount() == before + 3
+        assert persistent.isValid()
+        assert (persistent.row(), persistent.column()) == (8, 2)
+        assert persistent.data(ORDER_ID_ROLE) == kept.id
