@@ -159,22 +159,38 @@ class SyncEngine:
             return self._cycle(force_pull=True, search_all=True)
 
     def drain(self, timeout: float = 60.0) -> bool:
-        """Pull, push until no operation is left unfinished (waiting out backoffs), pull again.
+        """Pull, push until no operation is left unfinished, pull again — retrying pulls and
+        waiting out backoffs until `timeout` (seconds) has passed.
 
         True when it ended quiet: nothing unfinished, and the last pull succeeded."""
         deadline = time.monotonic() + timeout
         with self._cycle_lock:
-            self._pull()
-            while not self._stopping.is_set():
+            pulled = self._pull_until(deadline)
+            while not self._stopping.is_set() and not self._auth_required:
                 self._push()
-                if self._store.unfinished_operations() == 0 or self._auth_required:
+                if self._store.unfinished_operations() == 0:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._stopping.wait(min(self._seconds_to_next_due(), remaining))
-            report = self._cycle(force_pull=True, search_all=True)
-            return report.ok and self._store.unfinished_operations() == 0
+            if pulled or self._store.unfinished_operations() == 0:
+                pulled = self._pull_until(deadline)
+            self._fetch_conversations()
+            self._index_search(everything=True)
+            return pulled and self._store.unfinished_operations() == 0
+
+    def _pull_until(self, deadline: float) -> bool:
+        """Pull, retrying after failures (with backoff) until it works or `deadline`."""
+        while not self._stopping.is_set() and not self._auth_required:
+            _, error = self._pull()
+            if error is None:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._stopping.wait(min(max(0.0, self._next_pull - time.monotonic()), remaining))
+        return False
 
     # -- the loop ----------------------------------------------------------------------------
 
