@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="A faithful local implementation of the platform API, for demos and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8750)
+    parser.add_argument("--port", type=int, default=8750, help="0: any free port")
     parser.add_argument("--orders", type=int, default=200, help="orders per merchant")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS",
@@ -55,6 +56,10 @@ def openapi_text(control: bool = False) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.dump_openapi is not None:
@@ -76,8 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = create_app(world, control=options.control, simulate_buyers=options.simulate_buyers)
         sock = bind(args.host, args.port)
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        # One line a supervising process can read to learn the port (useful with --port 0).
+        sys.stdout.write(f"orderdesk-sandbox listening on http://{shown}:{port}\n")
+        sys.stdout.flush()
         config = uvicorn_config(asgi(app, world), args.host, sock.getsockname()[1],
                                 log_level=args.log_level, in_process=False)
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises it: make that a clean exit.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         try:
             uvicorn.Server(config).run(sockets=[sock])
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,8 @@ def create_app(world: World, *, control: bool = True, simulate_buyers: float = 0
     simulator = BuyerSimulator(world, simulate_buyers, world.seed) if simulate_buyers else None
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(this: FastAPI) -> AsyncIterator[None]:
+        this.state.event_loop = asyncio.get_running_loop()  # see server.RunningSandbox.stop
         if simulator is not None:
             simulator.start()
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 from uvicorn.config import LOGGING_CONFIG
 
@@ -68,9 +69,10 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, *, log_level: str = "warn
 class RunningSandbox:
     """A sandbox serving in a background thread. Use as a context manager, or call stop()."""
 
-    def __init__(self, world: World, server: uvicorn.Server, thread: threading.Thread,
-                 sock: socket.socket) -> None:
+    def __init__(self, world: World, app: FastAPI, server: uvicorn.Server,
+                 thread: threading.Thread, sock: socket.socket) -> None:
         self.world = world
+        self._app = app
         self._server = server
         self._thread = thread
         self._socket = sock
@@ -88,6 +90,12 @@ class RunningSandbox:
             if self._thread.is_alive():
                 self._server.force_exit = True
                 self._thread.join()
+        # The event loop's worker threads (anyio's) are told to stop as it closes; wait until
+        # they have, so that a caller checking for leaked threads finds none.
+        loop = getattr(self._app.state, "event_loop", None)
+        for thread in threading.enumerate():
+            if loop is not None and getattr(thread, "loop", None) is loop:
+                thread.join(timeout=5)
         self._socket.close()
         self.world.close()
 
@@ -129,7 +137,7 @@ def start_sandbox(options: SandboxOptions, host: str = "127.0.0.1",
         target=server.run, kwargs={"sockets": [sock]}, name="orderdesk-sandbox", daemon=True
     )
     thread.start()
-    running = RunningSandbox(world, server, thread, sock)
+    running = RunningSandbox(world, app, server, thread, sock)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:

@@ -27,15 +27,26 @@ class Api:
 
     def __init__(self, url: str, username: str, password: str) -> None:
         self.http = httpx.Client(base_url=url, timeout=30)
-        answer = self.http.post("/v1/auth/token", data={
-            "grant_type": "password", "username": username, "password": password,
-        })
+        answer = self.http.post(
+            "/v1/auth/token",
+            data={
+                "grant_type": "password",
+                "username": username,
+                "password": password,
+            },
+        )
         assert answer.status_code == 200, answer.text
         self.tokens: dict[str, Any] = answer.json()
         self.http.headers["Authorization"] = f"Bearer {self.tokens['access_token']}"
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def get(self, path: str, **params: Any) -> httpx.Response:
         return self.http.get(path, params=params)
@@ -66,11 +77,11 @@ class Api:
             if_match = current["version"]
         if if_match is not None and not action.startswith("messages"):
             headers["If-Match"] = f'"{if_match}"' if isinstance(if_match, int) else if_match
-        return self.http.post(f"/v1/orders/{order_id}/{action}", json=body or {},
-                              headers=headers)
+        return self.http.post(f"/v1/orders/{order_id}/{action}", json=body or {}, headers=headers)
 
-    def feed_all(self, cursor: str | None = None, limit: int = 500
-                 ) -> tuple[list[dict[str, Any]], str]:
+    def feed_all(
+        self, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[dict[str, Any]], str]:
         """Every order changed after ``cursor``, page by page; and the last next_cursor."""
         orders: list[dict[str, Any]] = []
         while True:
@@ -142,9 +153,16 @@ def half(amount: str) -> str:
 
 #: Every state an order can be in, and how the merchant and the buyer get it there over HTTP.
 STATES = (
-    "pending_delivery", "awaiting_confirmation", "awaiting_confirmation+extension",
-    "delivery_refused", "refund_requested", "in_mediation", "completed", "refunded",
-    "partially_refunded", "cancelled",
+    "pending_delivery",
+    "awaiting_confirmation",
+    "awaiting_confirmation+extension",
+    "delivery_refused",
+    "refund_requested",
+    "in_mediation",
+    "completed",
+    "refunded",
+    "partially_refunded",
+    "cancelled",
 )
 
 
@@ -168,8 +186,11 @@ def walk(api: Api, control: SandboxControl, state: str) -> dict[str, Any]:
             order = control.buyer_confirm(oid)
         return order
     if state in ("delivery_refused", "cancelled"):
-        order = ok(api.act(order, "refuse-delivery",
-                           {"reason_code": "capacity", "explanation": "Fully booked"}))
+        order = ok(
+            api.act(
+                order, "refuse-delivery", {"reason_code": "capacity", "explanation": "Fully booked"}
+            )
+        )
         if state == "cancelled":
             order = control.buyer_accept_cancellation(oid)
         return order
@@ -179,8 +200,13 @@ def walk(api: Api, control: SandboxControl, state: str) -> dict[str, Any]:
     order = control.buyer_request_refund(oid, amount=amount)
     request_id = order["refund_request"]["id"]
     if state == "in_mediation":
-        order = ok(api.act(order, "refund/dispute", {
-            "request_id": request_id, "reason": "Delivered in full", "evidence": "final.zip"}))
+        order = ok(
+            api.act(
+                order,
+                "refund/dispute",
+                {"request_id": request_id, "reason": "Delivered in full", "evidence": "final.zip"},
+            )
+        )
     elif state in ("refunded", "partially_refunded"):
         order = ok(api.act(order, "refund/approve", {"request_id": request_id}))
     return order
