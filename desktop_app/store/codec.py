@@ -13,7 +13,6 @@ from desktop_app.domain import (
     OrderStatus,
     minor_units,
     next_deadline,
-    order_to_wire,
     parse_order,
 )
 
@@ -162,7 +161,3 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         window[0] if window else None,
         window[1] if window else None,
     )
-
-
-def order_document(order: Order) -> str:
-    return dump_json(order_to_wire(order))

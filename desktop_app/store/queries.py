@@ -89,10 +89,8 @@ def build_filter(query: OrderQuery, now: datetime) -> Filter:
         if len(search) >= TRIGRAM:
             terms.append(
                 "(pk IN (SELECT rowid FROM orders_fts WHERE search_text LIKE :pattern)"
-                " OR pk IN (SELECT o.pk FROM search_backlog b JOIN orders o ON o.pk = b.pk"
-                " WHERE o.number LIKE :pattern OR o.buyer_name LIKE :pattern"
-                " OR o.service_title LIKE :pattern"
-                " OR o.document LIKE :pattern))"
+                " OR pk IN (SELECT b.pk FROM search_backlog b JOIN orders o ON o.pk = b.pk"
+                " WHERE coalesce(b.search_text, o.document) LIKE :pattern))"
             )
             index = None  # let the planner weigh the match set against the sort index
         else:

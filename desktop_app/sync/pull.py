@@ -7,12 +7,14 @@ an empty cache runs as a bulk load (sort indexes built once at the end, search e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from desktop_app.platform import CursorExpired
+from desktop_app.platform import ChangesPage, CursorExpired
 from desktop_app.store import Store
 from desktop_app.store.sync_side import FeedInvalid
 
@@ -55,40 +57,51 @@ class Puller:
         self._bulk_threshold = bulk_threshold
 
     def pull(self, should_stop: Callable[[], bool] = lambda: False) -> PullReport:
-        """Read the feed to its end (raises the client's errors; what was stored stays)."""
+        """Read the feed to its end (raises the client's errors; what was stored stays).
+
+        The next page is requested while the current one is being stored (its cursor is known
+        as soon as the current page arrives), so the platform's time and ours overlap; each
+        page is still stored, with its cursor, in a transaction of its own, in feed order.
+        """
         report = PullReport()
         cursor = self._store.feed_cursor()
         if cursor is None and self._store.is_empty() and not self._store.in_bulk_load():
             self._store.begin_bulk_load()
         expired_once = False
-        while not should_stop():
-            try:
-                page = self._client.changes(cursor, self._page_size)
-            except CursorExpired:
-                if expired_once:
-                    raise
-                expired_once = True
-                log.warning("The feed cursor expired; reading the whole feed again")
-                self._store.restart_feed()
-                report.restarted = True
-                cursor = None
-                continue
-            invalid = [FeedInvalid(i.order_id, i.number, i.reason) for i in page.invalid]
-            if invalid:
-                log.info("%d orders of this page set aside (see invalid_orders)", len(invalid))
-            changed = self._store.apply_page(page.orders, invalid, page.next_cursor, self._clock())
-            report.pages += 1
-            report.orders += len(page.orders)
-            report.invalid += len(invalid)
-            report.changed += changed
-            cursor = page.next_cursor
-            if changed:
-                self._bus.emit(OrdersChanged(tuple(changed), many=len(changed) > MANY))
-            if page.has_more:
-                self._bus.emit(SyncProgress(report.orders, report.orders + self._page_size))
-                continue
-            report.complete = True
-            break
+        with ThreadPoolExecutor(1, thread_name_prefix="orderdesk-feed") as prefetch:
+            ahead: Future[ChangesPage] | None = None
+            while not should_stop():
+                try:
+                    page = (
+                        ahead.result()
+                        if ahead is not None
+                        else self._client.changes(cursor, self._page_size)
+                    )
+                except CursorExpired:
+                    if expired_once:
+                        raise
+                    expired_once = True
+                    log.warning("The feed cursor expired; reading the whole feed again")
+                    self._store.restart_feed()
+                    report.restarted = True
+                    cursor, ahead = None, None
+                    continue
+                ahead = (
+                    prefetch.submit(self._client.changes, page.next_cursor, self._page_size)
+                    if page.has_more
+                    else None
+                )
+                self._store_page(page, report)
+                cursor = page.next_cursor
+                if page.has_more:
+                    self._bus.emit(SyncProgress(report.orders, report.orders + self._page_size))
+                    continue
+                report.complete = True
+                break
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(Exception):
+                    ahead.result()  # stopped early: let the request finish, drop its page
         if report.complete:
             if self._store.in_bulk_load():
                 self._store.end_bulk_load()
@@ -96,3 +109,15 @@ class Puller:
             self._store.mark_initial_sync_done()
             self._bus.emit(SyncProgress(report.orders, None))
         return report
+
+    def _store_page(self, page: ChangesPage, report: PullReport) -> None:
+        invalid = [FeedInvalid(i.order_id, i.number, i.reason) for i in page.invalid]
+        if invalid:
+            log.info("%d orders of this page set aside (see invalid_orders)", len(invalid))
+        changed = self._store.apply_page(page.orders, invalid, page.next_cursor, self._clock())
+        report.pages += 1
+        report.orders += len(page.orders)
+        report.invalid += len(invalid)
+        report.changed += changed
+        if changed:
+            self._bus.emit(OrdersChanged(tuple(changed), many=len(changed) > MANY))

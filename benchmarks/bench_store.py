@@ -1,0 +1,211 @@
+"""The store's ingest rate beside raw sqlite3 executemany of the same rows, and list queries
+on a large cache. Prints medians of --repeat runs; not a timed test.
+
+    python benchmarks/bench_store.py                    # 100,000 orders, 3 runs
+    python benchmarks/bench_store.py --orders 20000 --repeat 1
+    python benchmarks/bench_store.py --query-orders 1000000   # also list/count/sort at 1M
+
+Figures:
+- store, first sync: feed pages of 500 through `Store.apply_page` (one transaction per page,
+  cursor included) into an empty cache: Order objects in, rows out (codec, document, overlay
+  check, counters); sort indexes deferred and built at the end, search entries after.
+- store, incremental: pages of changed orders into the filled cache with every index live.
+- raw sqlite3: `executemany` of the very rows the store wrote (same columns, same document
+  text) into a table without secondary indexes, same pragmas, one transaction per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desktop_app.domain import Order
+from desktop_app.store import OrderQuery, OrderView, SortKey, Store
+from desktop_app.store.codec import ORDER_COLUMNS, order_columns
+from desktop_app.store.document import encode_order
+from tests.store.factories import NOW, mixed_orders
+
+PAGE = 500
+
+
+def make_orders(count: int, seed: int = 1) -> list[Order]:
+    """`count` distinct orders: 2,000 varied ones, cloned with fresh ids and numbers."""
+    base = mixed_orders(min(count, 2_000), seed=seed)
+    rng = random.Random(seed)
+    orders = []
+    for index in range(count):
+        template = base[index % len(base)]
+        orders.append(
+            dataclasses.replace(
+                template,
+                id=f"ord-{index:08d}",
+                number=f"SO-2026{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}-{index:07d}",
+                updated_at=template.updated_at - timedelta(minutes=index % 5000),
+            )
+        )
+    return orders
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def store_first_sync(orders: list[Order], folder: Path) -> dict[str, float]:
+    path = folder / "store.sqlite3"
+    with Store.open(path) as store:
+        store.begin_bulk_load()
+
+        def pages() -> None:
+            for start in range(0, len(orders), PAGE):
+                store.apply_page(orders[start : start + PAGE], [], f"cursor-{start}", NOW)
+
+        ingest = timed(pages)
+        indexes = timed(store.end_bulk_load)
+
+        def search() -> None:
+            while store.index_search(20_000):
+                pass
+
+        searchable = timed(search)
+    return {"ingest": ingest, "indexes": indexes, "search": searchable}
+
+
+def store_incremental(orders: list[Order], folder: Path, changes: int) -> float:
+    changed = [dataclasses.replace(o, version=o.version + 1, unread_messages=2) for o in orders]
+    changed = random.Random(2).sample(changed, changes)
+    with Store.open(folder / "store.sqlite3") as store:
+
+        def pages() -> None:
+            for start in range(0, len(changed), PAGE):
+                store.apply_page(changed[start : start + PAGE], [], f"next-{start}", NOW)
+
+        return timed(pages)
+
+
+def raw_rows(orders: list[Order]) -> list[tuple[object, ...]]:
+    return [(o.id, o.version, encode_order(o), 0, *order_columns(o)) for o in orders]
+
+
+def raw_executemany(rows: list[tuple[object, ...]], folder: Path) -> float:
+    path = folder / "raw.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        columns = ("id", "version", "document", "search_hash", *ORDER_COLUMNS)
+        connection.execute(f"CREATE TABLE orders (pk INTEGER PRIMARY KEY, {', '.join(columns)})")
+        sql = (
+            f"INSERT INTO orders ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
+
+        def pages() -> None:
+            for start in range(0, len(rows), PAGE):
+                connection.execute("BEGIN")
+                connection.executemany(sql, rows[start : start + PAGE])
+                connection.execute("COMMIT")
+
+        return timed(pages)
+    finally:
+        connection.close()
+
+
+def query_figures(count: int, folder: Path) -> None:
+    """Window, count, position and view counts on a cache of `count` orders."""
+    print(f"\nlist queries on {count:,} orders (median of 5, ms):")
+    orders = make_orders(count, seed=3)
+    figures = store_first_sync(orders, folder)
+    print(f"  (filled in {sum(figures.values()):.1f}s)")
+    del orders
+    with Store.open(folder / "store.sqlite3") as store:
+        probes: list[tuple[str, Callable[[], object]]] = [
+            ("view_counts", lambda: store.view_counts(NOW)),
+        ]
+        for view in (OrderView.ALL, OrderView.PENDING_DELIVERY, OrderView.NEEDS_ACTION):
+            for key in (SortKey.DEADLINE, SortKey.BUYER, SortKey.NET):
+                query = OrderQuery(view=view, sort=key, descending=key is SortKey.NET)
+                total = store.count_orders(query, NOW)
+                probes.append(
+                    (f"{view}/{key} first 200", lambda q=query: store.list_orders(q, 0, 200, NOW))
+                )
+                probes.append(
+                    (
+                        f"{view}/{key} window at 40%",
+                        lambda q=query, t=total: store.list_orders(q, int(t * 0.4), 200, NOW),
+                    )
+                )
+        needs = OrderQuery(view=OrderView.NEEDS_ACTION)
+        probes.append(("needs_action count", lambda: store.count_orders(needs, NOW)))
+        some = store.list_orders(OrderQuery(), count // 3, 1, NOW)[0].id
+        probes.append(
+            ("position_of (all/deadline)", lambda: store.position_of(OrderQuery(), some, NOW))
+        )
+        for text in ("Logo", "王芳", "SO-20260314", "blue, order 12"):
+            query = OrderQuery(search=text)
+            probes.append(
+                (f"search {text!r} first 200", lambda q=query: store.list_orders(q, 0, 200, NOW))
+            )
+            probes.append((f"search {text!r} count", lambda q=query: store.count_orders(q, NOW)))
+        for name, probe in probes:
+            runs = [timed(probe) * 1000 for _ in range(5)]
+            print(f"  {name:42s} {statistics.median(runs):8.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--query-orders", type=int, default=0, metavar="N")
+    options = parser.parse_args()
+    orders = make_orders(options.orders)
+    rows = raw_rows(orders)
+    results: dict[str, list[float]] = {}
+    for _ in range(options.repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            base = Path(folder)
+            first = store_first_sync(orders, base)
+            for name, seconds in first.items():
+                results.setdefault(name, []).append(seconds)
+            changes = min(10_000, options.orders)
+            results.setdefault("incremental", []).append(store_incremental(orders, base, changes))
+            results.setdefault("raw", []).append(raw_executemany(rows, base))
+    n = options.orders
+    median = {name: statistics.median(values) for name, values in results.items()}
+    raw_rate = n / median["raw"]
+    ingest_rate = n / median["ingest"]
+    print(f"store ingest of {n:,} orders, median of {options.repeat} (orders/s):")
+    print(f"  raw sqlite3 executemany, same rows       {raw_rate:10,.0f}")
+    print(
+        f"  store, first sync (pages + cursor)       {ingest_rate:10,.0f}  "
+        f"({ingest_rate / raw_rate:.0%} of raw)"
+    )
+    ready = median["ingest"] + median["indexes"]
+    print(
+        f"  store, first sync incl. sort indexes     {n / ready:10,.0f}  "
+        f"(indexes built in {median['indexes']:.2f}s)"
+    )
+    print(
+        f"  store, searchable (search entries too)   {n / (ready + median['search']):10,.0f}  "
+        f"(search built in {median['search']:.2f}s)"
+    )
+    changes = min(10_000, n)
+    print(f"  store, incremental, every index live     {changes / median['incremental']:10,.0f}")
+    if options.query_orders:
+        with tempfile.TemporaryDirectory() as folder:
+            query_figures(options.query_orders, Path(folder))
+
+
+if __name__ == "__main__":
+    main()
