@@ -85,7 +85,8 @@ def order_id(seed: int, merchant_index: int, index: int) -> str:
 
 
 def order_number(created_at: datetime, sequence: int) -> str:
-    return f"SO-{created_at:%Y%m%d}-{sequence:06d}"
+    day = created_at.date()
+    return f"SO-{day.year:04d}{day.month:02d}{day.day:02d}-{sequence:06d}"
 
 
 class OrderFactory:
@@ -96,6 +97,7 @@ class OrderFactory:
         self.merchant_index = merchant_index
         self.settlement_currency = settlement_currency
         self._by_country = {loc.country: loc for loc in LOCALES}
+        self._buyers: dict[int, tuple[Locale, Buyer]] = {}
 
     def make(self, index: int, now: datetime, status: OrderStatus | None = None,
              *, just_bought: bool = False) -> SeededOrder:
@@ -115,16 +117,18 @@ class OrderFactory:
         return SeededOrder(state, messages)
 
     def _buyer(self, rng: random.Random, index: int) -> tuple[Locale, Buyer]:
-        if index < len(FIRST_LOCALES):
-            buyer_no = index
-            locale = self._by_country[FIRST_LOCALES[index]]
-        else:
-            buyer_no = rng.randrange(8 + index // 3)
+        """A buyer of the pool (buyers come back). The first orders go to the first buyers,
+        whose countries are fixed, so that even a small world is varied."""
+        return self._pooled(index if index < len(FIRST_LOCALES) else rng.randrange(8 + index // 3))
+
+    def _pooled(self, buyer_no: int) -> tuple[Locale, Buyer]:
+        if (known := self._buyers.get(buyer_no)) is not None:
+            return known
         brng = random.Random(_stream(self.seed, self.merchant_index, buyer_no, salt=1))  # noqa: S311
-        if index >= len(FIRST_LOCALES):
-            locale = brng.choice(LOCALES)
+        if buyer_no < len(FIRST_LOCALES):
+            locale = self._by_country[FIRST_LOCALES[buyer_no]]
         else:
-            brng.random()
+            locale = brng.choice(LOCALES)
         buyer = Buyer(
             id=f"buy_{self.merchant_index}{buyer_no:07d}",
             display_name=brng.choice(locale.names),
@@ -132,6 +136,7 @@ class OrderFactory:
             locale=locale.locale,
             timezone=brng.choice(locale.timezones),
         )
+        self._buyers[buyer_no] = (locale, buyer)
         return locale, buyer
 
     def _new(self, rng: random.Random, index: int, created: datetime, kind: ServiceKind,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 
+from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.schemas import Order
 from desktop_app.sandbox.server import RunningSandbox, SandboxOptions, start_sandbox
 
@@ -208,3 +209,18 @@ def test_every_seeded_order_fits_the_model(demo_orders: list[dict[str, Any]]) ->
         assert order["created_at"] <= order["updated_at"]
         assert re.fullmatch(r"SO-\d{8}-\d{6}", order["number"])
         assert order["number"][3:11] == order["created_at"][:10].replace("-", "")
+
+
+def test_a_buyer_is_the_same_person_on_every_order(
+    own_sandbox: Callable[..., RunningSandbox],
+) -> None:
+    running = own_sandbox(orders=60)
+    with SandboxControl(running.url) as control:
+        later = control.new_orders("demo", 60)  # bought after the seeding
+    with Api(running.url, *DEMO) as api:
+        orders = api.feed_all()[0]
+    people: dict[str, dict[str, Any]] = {}
+    for order in orders + later:
+        buyer = order["buyer"]
+        assert people.setdefault(buyer["id"], buyer) == buyer
+    assert len(people) < len(orders)  # buyers come back
