@@ -61,15 +61,15 @@ def build_window(
 ) -> tuple[MainWindow, Callable[[], None]]:
     """The window over the cache at `cache`, and a function that closes what it opened.
 
-    The window gets read connections of its own (one for the GUI thread, one for counts in the
-    background); the sync engine writes through yet another.
+    The window gets read connections of its own (one for the GUI thread, one for reads in the
+    background: queries and counts); the sync engine writes through yet another.
     """
     store = Store.open(cache)
-    counts_store = Store.open(cache)
+    background_store = Store.open(cache)
     runner = BackgroundRunner()
     context = WindowContext(
         store=store,
-        counts_store=counts_store,
+        background_store=background_store,
         formatter=formatter or operator_formatter(),
         clock=clock,
         runner=runner,
@@ -82,7 +82,7 @@ def build_window(
     def close() -> None:
         runner.wait_for_done()
         store.close()
-        counts_store.close()
+        background_store.close()
 
     return window, close
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 
 from desktop_app.domain import Actor, Money
 
@@ -70,6 +70,10 @@ class Formatter:
     def __init__(self, locale: str = DEFAULT_LOCALE, zone: tzinfo | None = None) -> None:
         self.locale = locale_or_default(locale)
         self.zone: tzinfo = zone if zone is not None else ZoneInfo("UTC")
+        # Parsed once: the table formats a few hundred cells a second while scrolling, and
+        # Babel's format_* functions look the patterns up again on every call.
+        self._babel = Locale.parse(self.locale)
+        self._currency_pattern = self._babel.currency_formats["standard"]
 
     # -- money -----------------------------------------------------------------------------
 
@@ -81,7 +85,8 @@ class Formatter:
     def amount(self, amount: Decimal, currency: str) -> str:
         # Babel's default currency_digits=True uses CLDR's minor units, the same table as
         # `minor_units` (JPY 0, EUR 2, KWD 3); Money guarantees the amount already fits them.
-        return str(format_currency(amount, currency, locale=self.locale))
+        pattern = self._currency_pattern
+        return str(pattern.apply(amount, self._babel, currency=currency, currency_digits=True))
 
     def fx_rate(self, rate: Decimal) -> str:
         return str(format_decimal(rate, locale=self.locale, decimal_quantization=False))
@@ -92,7 +97,15 @@ class Formatter:
         """A moment in the operator's zone, short: ``11/26/26, 3:58 PM``."""
         if moment is None:
             return ""
-        return str(format_datetime(moment, "short", tzinfo=self.zone, locale=self.locale))
+        return self._short(moment.astimezone(self.zone))
+
+    def _short(self, local: datetime) -> str:
+        # What babel.dates.format_datetime(..., "short") does, with the patterns kept.
+        babel = self._babel
+        combined = str(babel.datetime_formats["short"]).replace("'", "")
+        time_text = babel.time_formats["short"].apply(local, babel)
+        date_text = babel.date_formats["short"].apply(local.date(), babel)
+        return combined.replace("{0}", time_text).replace("{1}", date_text)
 
     def moment_long(self, moment: datetime | None) -> str:
         if moment is None:

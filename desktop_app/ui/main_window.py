@@ -26,7 +26,8 @@ from desktop_app.store.types import (
     SyncStatus,
 )
 from desktop_app.ui.formatting import Formatter
-from desktop_app.ui.models.order_table_model import OrderSource, OrderTableModel
+from desktop_app.ui.models.order_rows import OrderSource
+from desktop_app.ui.models.order_table_model import OrderTableModel
 from desktop_app.ui.models.status_views_model import StatusViewsModel
 from desktop_app.ui.settings import UiSettings
 from desktop_app.ui.status_bar import StatusBar, SyncSnapshot
@@ -58,7 +59,7 @@ class WindowStore(OrderSource, DetailSource, Protocol):
 @dataclass(frozen=True)
 class WindowContext:
     store: WindowStore  # the GUI thread's own read connection
-    counts_store: WindowStore  # a second read connection, for counts in the background
+    background_store: WindowStore  # a second read connection, for reads off the GUI thread
     formatter: Formatter
     clock: Callable[[], datetime]
     runner: BackgroundRunner
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
             context.formatter,
             context.clock,
             query=OrderQuery(view=settings.view, sort=sort_key, descending=descending),
+            runner=context.runner,
+            background_source=context.background_store,
             parent=self,
         )
         self.search = SearchField()
@@ -275,7 +278,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        store, clock = self._ctx.counts_store, self._ctx.clock
+        store, clock = self._ctx.background_store, self._ctx.clock
 
         def read() -> _Counts:
             return store.view_counts(clock()), store.sync_status(), store.outbox_counts()
@@ -285,6 +288,11 @@ class MainWindow(QMainWindow):
     @property
     def counts_pending(self) -> bool:
         return self._counts_job.busy
+
+    @property
+    def settled(self) -> bool:
+        """Nothing being read in the background: rows and counts show the latest query."""
+        return self.orders_model.settled and not self._counts_job.busy
 
     def _show_counts(self, result: _Counts) -> None:
         counts, sync_status, outbox = result

@@ -12,19 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from desktop_app.sync.events import (
-    MessagesChanged,
-    OperationSettled,
-    OrdersChanged,
-    OutboxChanged,
-    SyncEvent,
-    SyncProgress,
-    SyncStateChanged,
-)
+if TYPE_CHECKING:
+    from desktop_app.sync.events import SyncEvent
 
 __all__ = ["ConnectionState", "SyncBridge", "SyncControl"]
 
@@ -114,6 +107,17 @@ class SyncBridge(QObject):
     # -- events, on the GUI thread -------------------------------------------------------------
 
     def _dispatch(self, event: object) -> None:
+        # Imported here, not at start-up: `desktop_app.sync` brings the HTTP client with it,
+        # which the window does not need to show its first rows.
+        from desktop_app.sync.events import (
+            MessagesChanged,
+            OperationSettled,
+            OrdersChanged,
+            OutboxChanged,
+            SyncProgress,
+            SyncStateChanged,
+        )
+
         match event:
             case OrdersChanged(order_ids=ids, many=many):
                 self.orders_changed.emit(None if many else frozenset(ids))

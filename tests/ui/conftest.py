@@ -177,5 +177,5 @@ def window(qtbot: QtBot, make_window: WindowFactory) -> MainWindow:
     window = make_window()
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: not window.counts_pending)
+    qtbot.waitUntil(lambda: window.settled)
     return window

@@ -27,6 +27,12 @@ def click_view(qtbot: QtBot, window: MainWindow, view: OrderView) -> None:
     index = window.views_model.index(window.views_model.row_of(view), 0)
     rect = views.visualRect(index)
     qtbot.mouseClick(views.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    settle(qtbot, window)
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the background reads (the query, the counts) to be shown."""
+    qtbot.waitUntil(lambda: window.settled)
 
 
 def test_the_window_opens_with_views_counted_and_orders_listed(
@@ -58,10 +64,12 @@ def test_typing_in_search_narrows_the_table_after_a_pause(qtbot: QtBot, window: 
     target = rows_of(window)[3]
     with qtbot.waitSignal(window.search.search_changed, timeout=3000):
         qtbot.keyClicks(window.search, target.number)
+    settle(qtbot, window)
     assert window.orders_model.query.search == target.number
     assert [row.id for row in rows_of(window)] == [target.id]
     with qtbot.waitSignal(window.search.search_changed, timeout=3000):
         window.search.clear()
+    settle(qtbot, window)
     assert window.orders_model.rowCount() == window.views_model.count(OrderView.ALL)
 
 
@@ -70,11 +78,13 @@ def test_clicking_a_header_sorts_by_that_column(qtbot: QtBot, window: MainWindow
     header = window.table.horizontalHeader()
     x = header.sectionViewportPosition(Column.NUMBER) + 10
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    settle(qtbot, window)
     query = window.orders_model.query
     assert query.sort is SortKey.NUMBER
     numbers = [row.number for row in rows_of(window)]
     assert numbers == sorted(numbers, reverse=query.descending)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    settle(qtbot, window)
     assert window.orders_model.query.descending is not query.descending
     numbers = [row.number for row in rows_of(window)]
     assert numbers == sorted(numbers, reverse=not query.descending)
@@ -85,6 +95,7 @@ def test_the_selection_and_the_detail_stay_on_their_order_across_a_sync(
 ) -> None:
     click_view(qtbot, window, OrderView.PENDING_DELIVERY)
     window.orders_model.set_sort(SortKey.NUMBER, descending=True)
+    settle(qtbot, window)
     chosen = rows_of(window)[4]
     assert window.select_order(chosen.id)
     assert window.detail.order is not None and window.detail.order.id == chosen.id
@@ -128,6 +139,7 @@ def test_columns_hidden_moved_resized_and_the_sort_are_remembered(
     first.orders_model.sort(Column.PAID, Qt.SortOrder.DescendingOrder)
     header.setSortIndicator(Column.PAID, Qt.SortOrder.DescendingOrder)
     first.views.select_view(OrderView.COMPLETED)
+    settle(qtbot, first)
     sizes = first.list_splitter.sizes()
     first.close()
 

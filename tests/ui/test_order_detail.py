@@ -12,7 +12,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import ActionKind, Order, SendMessage, availability, utc_now
-from desktop_app.store import OrderQuery, OrderRow, Store
+from desktop_app.store import OrderQuery, OrderRow, OrderView, Store
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.models.order_table_model import ORDER_ROW_ROLE
 
@@ -24,32 +24,27 @@ HOSTILE = (
 )
 
 
-def synced_order(window: MainWindow, currency: str) -> Order:
-    """An order paid in `currency`, chosen in the window."""
+def synced_order(qtbot: QtBot, window: MainWindow, currency: str) -> Order:
+    """An order paid in `currency`, chosen in the window (in the All view)."""
+    window.views.select_view(OrderView.ALL)
+    qtbot.waitUntil(lambda: window.settled)
     store = window.detail._source  # the window's own read connection
     assert isinstance(store, Store)
     rows = store.list_orders(OrderQuery(), 0, 1000, utc_now())
     row = next(r for r in rows if r.paid.currency == currency)
-    assert window.select_order(row.id) or _show_all(window, row)
+    assert window.select_order(row.id)
     order = window.detail.order
     assert order is not None and order.id == row.id
     return order
-
-
-def _show_all(window: MainWindow, row: OrderRow) -> bool:
-    from desktop_app.store import OrderView
-
-    window.views.select_view(OrderView.ALL)
-    return window.select_order(row.id)
 
 
 @pytest.mark.parametrize(
     ("currency", "digits"), [("JPY", 0), ("KWD", 3)], ids=["JPY-no-minor-units", "KWD-three"]
 )
 def test_finances_show_the_orders_money_with_its_currencys_minor_units(
-    window: MainWindow, synced: SyncedCache, currency: str, digits: int
+    qtbot: QtBot, window: MainWindow, synced: SyncedCache, currency: str, digits: int
 ) -> None:
-    order = synced_order(window, currency)
+    order = synced_order(qtbot, window, currency)
     platform = synced.client.get_order(order.id)  # what the platform itself says
     finances = window.detail.finances
     window.detail.tabs.setCurrentWidget(finances)
@@ -80,7 +75,7 @@ def test_finances_show_the_orders_money_with_its_currencys_minor_units(
 def test_a_buyer_message_with_html_is_shown_as_plain_text(
     qtbot: QtBot, window: MainWindow, synced: SyncedCache
 ) -> None:
-    order = synced_order(window, "JPY")
+    order = synced_order(qtbot, window, "JPY")
     synced.platform.buyer_message(order.id, HOSTILE)
     synced.engine.request_messages(order.id)
     synced.sync()  # the engine's events reach the window through its bridge
@@ -100,8 +95,10 @@ def test_a_buyer_message_with_html_is_shown_as_plain_text(
             assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
 
 
-def test_overview_lists_the_actions_with_the_domains_reasons(window: MainWindow) -> None:
-    order = synced_order(window, "JPY")
+def test_overview_lists_the_actions_with_the_domains_reasons(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    order = synced_order(qtbot, window, "JPY")
     overview = window.detail.overview
     answers = availability(order, utc_now())
     for kind, button in overview.action_buttons.items():
@@ -115,8 +112,10 @@ def test_overview_lists_the_actions_with_the_domains_reasons(window: MainWindow)
     assert "must act" in overview.must_act.text() or "Nothing" in overview.must_act.text()
 
 
-def test_requirements_show_the_package_and_the_buyers_text(window: MainWindow) -> None:
-    order = synced_order(window, "KWD")
+def test_requirements_show_the_package_and_the_buyers_text(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    order = synced_order(qtbot, window, "KWD")
     tab = window.detail.requirements
     assert tab.requirements_text.isReadOnly()
     assert tab.requirements_text.toPlainText() == (order.requirements.text or "(none given)")
@@ -129,9 +128,10 @@ def test_requirements_show_the_package_and_the_buyers_text(window: MainWindow) -
 def test_history_shows_this_apps_operations_and_their_state(
     qtbot: QtBot, window: MainWindow, synced: SyncedCache, qtmodeltester: ModelTester
 ) -> None:
-    order = synced_order(window, "JPY")
+    order = synced_order(qtbot, window, "JPY")
     synced.store.enqueue(order.id, SendMessage("Hello from the test"), utc_now())
     window.refresh()
+    qtbot.waitUntil(lambda: window.settled)
     history = window.detail.history
     qtbot.waitUntil(lambda: history.model.rowCount() == 1)
     assert history.model.index(0, 0).data() == "Contact buyer: Hello from the test"

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import OrderStatus, utc_now
 from desktop_app.store import OrderQuery, OrderRow, OrderView, SortKey, Store
 from desktop_app.ui.formatting import Formatter
 from desktop_app.ui.models.order_columns import COLUMNS, Column, ColumnSpec
 from desktop_app.ui.models.order_table_model import ORDER_ID_ROLE, ORDER_ROW_ROLE, OrderTableModel
+from desktop_app.ui.workers import BackgroundRunner
 
 from .conftest import SyncedCache
 
@@ -195,3 +198,32 @@ def test_a_refresh_after_a_sync_keeps_persistent_indexes_on_their_orders(
         assert persistent.isValid()
         assert (persistent.row(), persistent.column()) == (8, 2)
         assert persistent.data(ORDER_ID_ROLE) == kept.id
+
+
+def test_with_a_runner_queries_are_read_off_the_gui_thread_then_shown_at_once(
+    qtbot: QtBot, shared_cache: Path, reader: Store, formatter: Formatter
+) -> None:
+    runner = BackgroundRunner()
+    with Store.open(shared_cache) as background:
+        model = OrderTableModel(
+            reader, formatter, utc_now, runner=runner, background_source=background
+        )
+        everything = model.rowCount()
+        model.set_view(OrderView.COMPLETED)
+        # Nothing changes until the background read is back on the GUI thread.
+        assert not model.settled
+        assert model.query.view is OrderView.ALL and model.rowCount() == everything
+        assert model.requested_query.view is OrderView.COMPLETED
+        with qtbot.waitSignal(model.query_changed):
+            pass
+        assert model.settled and model.query.view is OrderView.COMPLETED
+        assert {row.status for row in all_rows(model)} == {OrderStatus.COMPLETED}
+        # Requests made while a read runs collapse into the newest.
+        model.set_view(OrderView.ALL)
+        model.set_search("SO-")
+        model.set_sort(SortKey.NUMBER, descending=True)
+        qtbot.waitUntil(lambda: model.settled)
+        assert model.query == OrderQuery(OrderView.ALL, "SO-", SortKey.NUMBER, True)
+        numbers = [row.number for row in all_rows(model)]
+        assert numbers == sorted(numbers, reverse=True)
+        qtbot.waitUntil(runner.is_idle)

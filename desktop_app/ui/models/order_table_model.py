@@ -1,20 +1,20 @@
 """The order table: a window onto the cache, never a copy of it.
 
 SQL filters, searches, sorts and counts; the model holds only the blocks of rows around what the
-view has asked for (a few hundred rows), fetching another block when the view scrolls to it.
-A new query or a sync refresh moves rows in one layout change, and every persistent index
-(selection, current row) follows its order to the new position, found by the order's id; an
-order that left the query loses its index.
+view has asked for, fetching another block when the view scrolls to it. A new query (view,
+search, sort) or a refresh after a sync is read first — off the GUI thread when the model has a
+background runner, so a slow search never freezes the window — and then shown in one layout
+change, in which every persistent index (selection, current row) follows its order to its new
+row, found by the order's id; an order that left the query loses its index.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -35,6 +35,14 @@ from desktop_app.ui.models.order_columns import (
     cell_tooltip,
     deadline_urgency,
 )
+from desktop_app.ui.models.order_rows import (
+    Block,
+    BlockCache,
+    OrderSource,
+    Snapshot,
+    read_snapshot,
+)
+from desktop_app.ui.workers import BackgroundRunner, LatestOnly
 
 __all__ = ["ORDER_ID_ROLE", "ORDER_ROW_ROLE", "URGENCY_ROLE", "OrderSource", "OrderTableModel"]
 
@@ -50,29 +58,27 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 _LAYOUT_ARGS = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")
 _ROWS_MOVED = QAbstractTableModel.LayoutChangeHint.VerticalSortHint
 
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+_COLUMN_AT = tuple(Column)
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        ORDER_ROW_ROLE,
+        ORDER_ID_ROLE,
+        URGENCY_ROLE,
+    }
+)
+
 _OVERDUE = QColor(198, 40, 40)
 _SOON_BACKGROUND = QColor(255, 236, 179)
 _SOON_TEXT = QColor(94, 62, 0)
-
-
-class OrderSource(Protocol):
-    """What the model reads (the store's read API)."""
-
-    def count_orders(self, query: OrderQuery, now: datetime) -> int: ...
-
-    def list_orders(
-        self, query: OrderQuery, offset: int, limit: int, now: datetime
-    ) -> Sequence[OrderRow]: ...
-
-    def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None: ...
-
-
-class _Block:
-    __slots__ = ("rows", "texts")
-
-    def __init__(self, rows: Sequence[OrderRow]) -> None:
-        self.rows = rows
-        self.texts: list[list[str] | None] = [None] * len(rows)
 
 
 class OrderTableModel(QAbstractTableModel):
@@ -80,6 +86,8 @@ class OrderTableModel(QAbstractTableModel):
 
     # The query changed (view, search or sort), after the rows moved.
     query_changed = Signal(object)
+    # A query or a refresh has been read and shown (`settled` is True again).
+    settled_changed = Signal(bool)
     # Reading the cache failed; the text is for the status bar.
     read_failed = Signal(str)
 
@@ -90,51 +98,111 @@ class OrderTableModel(QAbstractTableModel):
         clock: Callable[[], datetime],
         *,
         query: OrderQuery | None = None,
-        block_size: int = 200,
-        max_blocks: int = 12,
+        runner: BackgroundRunner | None = None,
+        background_source: OrderSource | None = None,
+        block_size: int = 64,
+        max_blocks: int = 32,
         parent: Any = None,
     ) -> None:
+        """`source` serves the GUI thread (blocks while scrolling); with a `runner`, new
+        queries and refreshes are read on its pool through `background_source` (a connection
+        of its own)."""
         super().__init__(parent)
         self._source = source
         self._fmt = formatter
         self._clock = clock
-        self._block_size = block_size
-        self._max_blocks = max_blocks
-        self._query = query or OrderQuery()
-        self._now = clock()
-        self._count = self._safe_count(self._query, self._now)
-        self._blocks: OrderedDict[int, _Block] = OrderedDict()
+        self._cache = BlockCache(block_size, max_blocks)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._reads: LatestOnly[Snapshot] | None = None
+        self._background = background_source
+        if runner is not None:
+            if background_source is None:
+                raise ValueError("a background runner needs a background source")
+            self._reads = LatestOnly(runner, self._show_snapshot, self._read_failed)
+        first = query or OrderQuery()
+        self._query = first
+        self._target = first  # the newest query asked for (shown once read)
+        self._now = clock()
+        self._count = 0
+        try:
+            snapshot = read_snapshot(source, first, self._now, block_size)
+        except Exception as error:
+            self._report(error)
+        else:
+            self._count = snapshot.count
+            self._cache.replace(snapshot.blocks)
 
     # -- the query -----------------------------------------------------------------------
 
     @property
     def query(self) -> OrderQuery:
+        """The query whose rows are shown now."""
         return self._query
+
+    @property
+    def requested_query(self) -> OrderQuery:
+        """The newest query asked for (equal to `query` once `settled`)."""
+        return self._target
+
+    @property
+    def settled(self) -> bool:
+        return self._reads is None or not self._reads.busy
 
     @property
     def now(self) -> datetime:
         return self._now
 
     def set_view(self, view: OrderView) -> None:
-        self.set_query(replace(self._query, view=view))
+        self.set_query(replace(self._target, view=view))
 
     def set_search(self, text: str) -> None:
-        self.set_query(replace(self._query, search=text.strip()))
+        self.set_query(replace(self._target, search=text.strip()))
 
     def set_sort(self, key: SortKey, descending: bool) -> None:
-        self.set_query(replace(self._query, sort=key, descending=descending))
+        self.set_query(replace(self._target, sort=key, descending=descending))
 
     def set_query(self, query: OrderQuery) -> None:
-        if query == self._query:
+        if query == self._target:
             return
-        self._reload(query)
-        self.query_changed.emit(query)
+        self._target = query
+        self._read(query)
 
     def refresh(self) -> None:
-        """Read the same query again (after a sync, or as time passes)."""
-        self._reload(self._query)
+        """Read the query again (after a sync, or as time passes)."""
+        self._read(self._target)
+
+    def _read(self, query: OrderQuery) -> None:
+        now = self._clock()
+        follow = self._followed()
+        size = self._cache.block_size
+        if self._reads is None:
+            try:
+                snapshot = read_snapshot(self._source, query, now, size, follow)
+            except Exception as error:
+                self._report(error)
+                return
+            self._show_snapshot(snapshot)
+            return
+        source = self._background
+        assert source is not None
+        was_settled = self.settled
+        self._reads.request(lambda: read_snapshot(source, query, now, size, follow))
+        if was_settled:
+            self.settled_changed.emit(False)
+
+    def _followed(self) -> list[tuple[str, int]]:
+        """(order id, row) of every persistent index whose order is known."""
+        followed = {}
+        for index in self.persistentIndexList():
+            order_id = self._cache.cached_id(index.row())
+            if order_id is not None:
+                followed[order_id] = index.row()
+        return list(followed.items())
+
+    def _read_failed(self, error: BaseException) -> None:
+        self._report(error)
+        self.settled_changed.emit(self.settled)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):
@@ -163,29 +231,25 @@ class OrderTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._count:
+        # Called for every role of every visible cell on each paint: answer unknown roles
+        # first, and keep the rest cheap.
+        if role not in _ROLES or not index.isValid() or index.row() >= self._count:
             return None
-        row_number, column = index.row(), Column(index.column())
+        row_number, column = index.row(), _COLUMN_AT[index.column()]
         block = self._block_for(row_number)
         if block is None:
             return None
-        offset = row_number % self._block_size
+        offset = row_number % self._cache.block_size
         if offset >= len(block.rows):
             return None
         row = block.rows[offset]
         if role == Qt.ItemDataRole.DisplayRole:
             texts = block.texts[offset]
             if texts is None:
-                texts = [cell_text(c, row, self._fmt, self._now) for c in Column]
+                texts = [cell_text(c, row, self._fmt, self._now) for c in _COLUMN_AT]
                 block.texts[offset] = texts
             return texts[column]
         if role == ORDER_ROW_ROLE:
@@ -233,15 +297,14 @@ class OrderTableModel(QAbstractTableModel):
         block = self._block_for(row_number)
         if block is None:
             return None
-        offset = row_number % self._block_size
+        offset = row_number % self._cache.block_size
         return block.rows[offset] if offset < len(block.rows) else None
 
     def row_of(self, order_id: str) -> int | None:
-        """The row showing `order_id` under the current query (None: not in it)."""
-        for number, block in self._blocks.items():
-            for offset, row in enumerate(block.rows):
-                if row.id == order_id:
-                    return number * self._block_size + offset
+        """The row showing `order_id` under the shown query (None: not in it)."""
+        found = self._cache.find(order_id)
+        if found is not None:
+            return found
         try:
             return self._source.position_of(self._query, order_id, self._now)
         except Exception as error:
@@ -250,86 +313,59 @@ class OrderTableModel(QAbstractTableModel):
 
     def cached_rows(self) -> int:
         """How many rows are held in memory (for tests and the benchmark)."""
-        return sum(len(block.rows) for block in self._blocks.values())
+        return self._cache.rows_held()
 
     # -- reading the cache -----------------------------------------------------------------
 
-    def _block_for(self, row_number: int) -> _Block | None:
-        number = row_number // self._block_size
-        block = self._blocks.get(number)
+    def _block_for(self, row_number: int) -> Block | None:
+        number = row_number // self._cache.block_size
+        block = self._cache.get(number)
         if block is not None:
-            self._blocks.move_to_end(number)
             return block
+        size = self._cache.block_size
         try:
-            rows = self._source.list_orders(
-                self._query, number * self._block_size, self._block_size, self._now
-            )
+            rows = self._source.list_orders(self._query, number * size, size, self._now)
         except Exception as error:
             self._report(error)
             return None
-        block = _Block(rows)
-        self._blocks[number] = block
-        self._evict()
-        return block
+        # Blocks holding a persistent index (selection, current row) stay: their ids are
+        # what a refresh needs to follow those orders.
+        pinned = {i.row() // size for i in self.persistentIndexList() if i.isValid()}
+        return self._cache.put(number, rows, pinned)
 
-    def _evict(self) -> None:
-        if len(self._blocks) <= self._max_blocks:
-            return
-        # Keep blocks that hold a persistent index (selection, current row): their ids are
-        # what a refresh needs to find those orders again.
-        pinned = {i.row() // self._block_size for i in self.persistentIndexList() if i.isValid()}
-        for number in list(self._blocks):
-            if len(self._blocks) <= self._max_blocks:
-                break
-            if number not in pinned:
-                del self._blocks[number]
-
-    def _safe_count(self, query: OrderQuery, now: datetime) -> int:
-        try:
-            return self._source.count_orders(query, now)
-        except Exception as error:
-            self._report(error)
-            return 0
-
-    def _report(self, error: Exception) -> None:
-        log.exception("reading the order cache failed", exc_info=error)
+    def _report(self, error: BaseException) -> None:
+        log.error("reading the order cache failed", exc_info=error)
         self.read_failed.emit(f"Could not read the order cache: {error}")
 
-    def _reload(self, query: OrderQuery) -> None:
-        """Re-read under `query`, moving persistent indexes to their orders' new rows."""
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show what was read, moving persistent indexes to their orders' new rows."""
+        changed_query = snapshot.query != self._query
         self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVED)  # type: ignore[index]
         old = self.persistentIndexList()
-        old_ids: list[str | None] = [self._cached_id(index.row()) for index in old]
-        self._query = query
-        self._now = self._clock()
-        self._count = self._safe_count(query, self._now)
-        self._blocks.clear()
-        positions: dict[str, int | None] = {}
+        old_ids = [self._cache.cached_id(index.row()) for index in old]
+        self._query, self._now, self._count = snapshot.query, snapshot.now, snapshot.count
+        self._cache.replace(snapshot.blocks)
+        positions = dict(snapshot.positions)
         new: list[QModelIndex] = []
         for index, order_id in zip(old, old_ids, strict=True):
             if order_id is None:
                 new.append(QModelIndex())
                 continue
-            if order_id not in positions:
-                positions[order_id] = self._find(order_id, index.row())
+            if order_id not in positions:  # followed after the read began: look it up now
+                positions[order_id] = self._position_now(order_id, index.row())
             row = positions[order_id]
             new.append(QModelIndex() if row is None else self.index(row, index.column()))
         self.changePersistentIndexList(old, new)
         self.layoutChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVED)  # type: ignore[index]
+        if changed_query:
+            self.query_changed.emit(snapshot.query)
+        if self.settled:
+            self.settled_changed.emit(True)
 
-    def _cached_id(self, row_number: int) -> str | None:
-        block = self._blocks.get(row_number // self._block_size)
-        if block is None:
-            return None
-        offset = row_number % self._block_size
-        return block.rows[offset].id if offset < len(block.rows) else None
-
-    def _find(self, order_id: str, old_row: int) -> int | None:
-        # Most refreshes leave an order where it was: look there before asking the cache.
-        if old_row < self._count:
-            row = self.row_at(old_row)
-            if row is not None and row.id == order_id:
-                return old_row
+    def _position_now(self, order_id: str, old_row: int) -> int | None:
+        row = self.row_at(old_row) if old_row < self._count else None
+        if row is not None and row.id == order_id:
+            return old_row
         try:
             return self._source.position_of(self._query, order_id, self._now)
         except Exception as error:

@@ -75,7 +75,7 @@ class OrderTable(QTableView):
         self.setSortingEnabled(True)
 
     def sort_state(self) -> tuple[SortKey, bool]:
-        query = self._model.query
+        query = self._model.requested_query
         return query.sort, query.descending
 
     # -- selection ---------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The rows of one order query, read from the store a block at a time (no Qt here).
+
+`read_snapshot` reads what a new query (or a refresh) needs before the table may show it: the
+count, the first block, and where the orders the operator has selected now stand. It runs off
+the GUI thread when the table has a background runner, so a slow query never freezes the window.
+`BlockCache` keeps the few blocks around what the view has asked for.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from desktop_app.store.types import OrderQuery, OrderRow
+
+__all__ = ["BlockCache", "OrderSource", "Snapshot", "read_snapshot"]
+
+
+class OrderSource(Protocol):
+    """What the table reads (the store's read API)."""
+
+    def count_orders(self, query: OrderQuery, now: datetime) -> int: ...
+
+    def list_orders(
+        self, query: OrderQuery, offset: int, limit: int, now: datetime
+    ) -> Sequence[OrderRow]: ...
+
+    def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None: ...
+
+
+class Block:
+    __slots__ = ("rows", "texts")
+
+    def __init__(self, rows: Sequence[OrderRow]) -> None:
+        self.rows = rows
+        self.texts: list[list[str] | None] = [None] * len(rows)  # display text, made lazily
+
+
+@dataclass
+class Snapshot:
+    """What `query` showed at `now`: its size, blocks read, and where the followed orders are."""
+
+    query: OrderQuery
+    now: datetime
+    count: int
+    blocks: dict[int, Sequence[OrderRow]] = field(default_factory=dict)
+    positions: dict[str, int | None] = field(default_factory=dict)
+
+
+def read_snapshot(
+    source: OrderSource,
+    query: OrderQuery,
+    now: datetime,
+    block_size: int,
+    follow: Iterable[tuple[str, int]] = (),
+) -> Snapshot:
+    """Read `query`: the count, the first block, and the new row of each followed order
+    (order id, row it had): looked for at its old row first, since most refreshes move
+    nothing, then asked of the store."""
+    count = source.count_orders(query, now)
+    snapshot = Snapshot(query, now, count)
+
+    def block(number: int) -> Sequence[OrderRow]:
+        if number not in snapshot.blocks:
+            snapshot.blocks[number] = source.list_orders(
+                query, number * block_size, block_size, now
+            )
+        return snapshot.blocks[number]
+
+    if count:
+        block(0)
+    for order_id, old_row in follow:
+        if order_id in snapshot.positions:
+            continue
+        position: int | None = None
+        if 0 <= old_row < count:
+            rows = block(old_row // block_size)
+            offset = old_row % block_size
+            if offset < len(rows) and rows[offset].id == order_id:
+                position = old_row
+        if position is None:
+            position = source.position_of(query, order_id, now)
+        snapshot.positions[order_id] = position
+    return snapshot
+
+
+class BlockCache:
+    """Blocks of rows by number, least recently used dropped first, pinned ones kept."""
+
+    def __init__(self, block_size: int, max_blocks: int) -> None:
+        self.block_size = block_size
+        self.max_blocks = max_blocks
+        self._blocks: OrderedDict[int, Block] = OrderedDict()
+
+    def replace(self, blocks: dict[int, Sequence[OrderRow]]) -> None:
+        self._blocks = OrderedDict((number, Block(rows)) for number, rows in blocks.items())
+
+    def get(self, number: int) -> Block | None:
+        block = self._blocks.get(number)
+        if block is not None:
+            self._blocks.move_to_end(number)
+        return block
+
+    def put(self, number: int, rows: Sequence[OrderRow], pinned: Iterable[int] = ()) -> Block:
+        block = Block(rows)
+        self._blocks[number] = block
+        if len(self._blocks) > self.max_blocks:
+            keep = set(pinned) | {number}
+            for old in list(self._blocks):
+                if len(self._blocks) <= self.max_blocks:
+                    break
+                if old not in keep:
+                    del self._blocks[old]
+        return block
+
+    def cached_id(self, row_number: int) -> str | None:
+        block = self._blocks.get(row_number // self.block_size)
+        if block is None:
+            return None
+        offset = row_number % self.block_size
+        return block.rows[offset].id if offset < len(block.rows) else None
+
+    def find(self, order_id: str) -> int | None:
+        for number, block in self._blocks.items():
+            for offset, row in enumerate(block.rows):
+                if row.id == order_id:
+                    return number * self.block_size + offset
+        return None
+
+    def rows_held(self) -> int:
+        return sum(len(block.rows) for block in self._blocks.values())
