@@ -19,6 +19,7 @@ from .migrations import SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 __all__ = ["BUSY_TIMEOUT_MS", "StoreError", "create_store_engine", "head_revision", "migrate"]
 
@@ -107,6 +108,15 @@ def _backup(connection: Connection, path: Path, revision: str | None) -> Path:
     return target
 
 
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def migrate(connection: Connection, path: Path) -> None:
     """Bring the schema to the newest revision, copying the file first if it holds data."""
     current = _current_revision(connection)
@@ -116,7 +126,7 @@ def migrate(connection: Connection, path: Path) -> None:
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_alembic_config())
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known(script, current):
         raise StoreError(
             f"The cache {path} was written by a newer OrderDesk (schema {current}); "
             "update OrderDesk or choose another data folder."

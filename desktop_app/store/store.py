@@ -18,7 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, CursorResult, Engine
+from sqlalchemy.exc import OperationalError
 
 from desktop_app.domain import (
     Actor,
@@ -96,6 +97,20 @@ def _row(values: Sequence[Any]) -> OrderRow:
         pending_operations=pending_ops,
         sync_problem=problem_ops > 0,
     )
+
+
+def _indexed(
+    conn: Connection, sql: str, index: str | None, params: dict[str, Any]
+) -> CursorResult[Any]:
+    """Run `sql` with ``{indexed}`` naming the index that yields its order, or without it
+    while that index is missing (dropped for a bulk load: slower, still right)."""
+    if index is not None:
+        try:
+            return conn.exec_driver_sql(sql.format(indexed=f"INDEXED BY {index}"), params)
+        except OperationalError as error:
+            if "no such index" not in str(error.orig):
+                raise
+    return conn.exec_driver_sql(sql.format(indexed=""), params)
 
 
 class Store(SyncSide):
@@ -201,7 +216,6 @@ class Store(SyncSide):
             return []
         offset = max(0, offset)
         where = build_filter(query, now)
-        indexed = f"INDEXED BY {where.index}" if where.index else ""
         with self.read() as conn:
             reverse = False
             if where.index and offset > 1000:
@@ -213,10 +227,13 @@ class Store(SyncSide):
                     reverse = True
                     limit = min(limit, total - offset)
                     offset = total - offset - limit
-            rows = conn.exec_driver_sql(
-                f"SELECT {ROW_COLUMNS} FROM orders {indexed} WHERE {where.where} "  # noqa: S608
+            params = {**where.params, "limit": limit, "offset": offset}
+            rows = _indexed(
+                conn,
+                f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
                 f"ORDER BY {order_by(query, reverse=reverse)} LIMIT :limit OFFSET :offset",
-                {**where.params, "limit": limit, "offset": offset},
+                where.index,
+                params,
             ).all()
         result = [_row(values) for values in rows]
         if reverse:
@@ -237,11 +254,12 @@ class Store(SyncSide):
                 return None
             pk, key = found
             before = ">" if query.descending else "<"
-            indexed = f"INDEXED BY {where.index}" if where.index else ""
             return int(
-                conn.exec_driver_sql(
-                    f"SELECT count(*) FROM orders {indexed} WHERE {where.where} "  # noqa: S608
+                _indexed(
+                    conn,
+                    f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
                     f"AND ({column}, pk) {before} (:key, :pk)",
+                    where.index,
                     {**where.params, "key": key, "pk": pk},
                 ).scalar_one()
             )
@@ -253,7 +271,7 @@ class Store(SyncSide):
                 for group, n in conn.exec_driver_sql("SELECT view_group, n FROM view_counts")
             }
             needs = conn.exec_driver_sql(
-                "SELECT count(*) FROM orders INDEXED BY ix_needs_action "
+                "SELECT count(*) FROM orders "
                 "WHERE na_from IS NOT NULL AND na_from <= ? AND na_until > ?",
                 (to_micros(now), to_micros(now)),
             ).scalar_one()

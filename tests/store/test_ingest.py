@@ -1,0 +1,105 @@
+"""Writing platform snapshots: versions, overlays, counters, bulk loads and the document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from desktop_app.domain import ConfirmDelivery, OrderStatus, order_to_wire
+from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.store.document import encode_order
+from desktop_app.store.rows import upsert_orders
+from desktop_app.store.sync_side import FeedInvalid
+
+from .factories import NOW, make_order, mixed_orders
+
+
+def test_the_fast_document_is_the_contract_json(store: Store) -> None:
+    for order in mixed_orders(64):
+        assert json.loads(encode_order(order)) == order_to_wire(order)
+    odd = replace(make_order(9), allowed_actions=frozenset(), raw_status="")
+    assert json.loads(encode_order(odd)) == order_to_wire(odd)
+
+
+def test_a_page_and_its_cursor_are_stored_together(store: Store) -> None:
+    orders = mixed_orders(30)
+    changed = store.apply_page(orders, [FeedInvalid("bad-1", "SO-X", "finance: nope")], "c1", NOW)
+    assert set(changed) == {o.id for o in orders}
+    assert store.feed_cursor() == "c1"
+    assert store.sync_status().invalid_orders == 1
+    store.apply_page([], [], "c2", NOW)
+    assert store.feed_cursor() == "c2"
+    store.restart_feed()
+    assert store.feed_cursor() is None
+
+
+def test_an_older_snapshot_never_replaces_a_newer_one(store: Store) -> None:
+    newer = make_order(1, status="awaiting_confirmation", version=3)
+    store.apply_page([newer], [], "c1", NOW)
+    assert store.apply_page([make_order(1, version=2)], [], "c2", NOW) == []
+    cached = store.get_order(newer.id)
+    assert cached is not None and cached.version == 3
+    assert store.feed_cursor() == "c2"
+
+
+def test_a_pulled_snapshot_is_overlaid_with_pending_operations(store: Store) -> None:
+    store.apply_page([make_order(1)], [], "c1", NOW)
+    store.enqueue(make_order(1).id, ConfirmDelivery(), NOW)
+    store.apply_page([make_order(1, version=2, unread=3)], [], "c2", NOW)
+    shown = store.get_order(make_order(1).id)
+    assert shown is not None
+    assert shown.status is OrderStatus.AWAITING_CONFIRMATION and shown.unread_messages == 3
+    assert store.count_orders(OrderQuery(view=OrderView.AWAITING_CONFIRMATION), NOW) == 1
+    assert store.count_orders(OrderQuery(view=OrderView.PENDING_DELIVERY), NOW) == 0
+
+
+def test_view_counters_follow_status_changes(store: Store) -> None:
+    store.apply_page([make_order(i) for i in range(5)], [], "c1", NOW)
+    store.apply_page([make_order(0, status="completed", version=2)], [], "c2", NOW)
+    counts = store.view_counts(NOW)
+    assert counts[OrderView.PENDING_DELIVERY] == 4 and counts[OrderView.COMPLETED] == 1
+    assert counts[OrderView.ALL] == 5
+
+
+def test_a_bulk_load_defers_indexes_and_search_but_reads_keep_working(store: Store) -> None:
+    store.begin_bulk_load()
+    assert store.in_bulk_load()
+    orders = mixed_orders(120)
+    store.apply_page(orders[:60], [], "c1", NOW)
+    store.apply_page(orders[60:], [], "c2", NOW)
+    # Mid-load the GUI still lists, sorts and searches (without the sort indexes).
+    query = OrderQuery(view=OrderView.PENDING_DELIVERY)
+    rows = store.list_orders(query, 0, 500, NOW)
+    assert len(rows) == store.count_orders(query, NOW) > 0
+    assert store.position_of(query, rows[3].id, NOW) == 3
+    assert store.count_orders(OrderQuery(search="blue, order 77"), NOW) == 1  # the backlog
+    store.end_bulk_load()
+    assert not store.in_bulk_load() and store.search_backlog() == 120
+    while store.index_search(50):
+        pass
+    assert store.count_orders(OrderQuery(search="blue, order 77"), NOW) == 1  # the index
+    assert store.list_orders(query, 0, 500, NOW) == rows
+
+
+def test_search_entries_follow_changed_text(store: Store) -> None:
+    store.apply_page([make_order(1, buyer="Alice Example")], [], "c1", NOW)
+    assert store.count_orders(OrderQuery(search="Alice"), NOW) == 1
+    store.apply_page([make_order(1, version=2, buyer="Bob Example")], [], "c2", NOW)
+    assert store.count_orders(OrderQuery(search="Alice"), NOW) == 0
+    assert store.count_orders(OrderQuery(search="Bob E"), NOW) == 1
+
+
+def test_conversations_are_wanted_when_the_platform_has_newer_messages(store: Store) -> None:
+    order = replace(make_order(1), last_message_at=NOW)
+    store.apply_page([order, make_order(2)], [], "c1", NOW)
+    assert [oid for oid, _ in store.orders_wanting_messages(10)] == [order.id]
+    store.store_conversation(order.id, [], complete=True)
+    assert store.orders_wanting_messages(10) == []
+    store.request_messages(make_order(2).id)
+    assert store.orders_wanting_messages(10)[0][0] == make_order(2).id
+
+
+def test_upsert_in_the_callers_transaction(store: Store) -> None:
+    with store.write() as conn:
+        assert upsert_orders(conn, []) == []
+        assert upsert_orders(conn, [make_order(1), make_order(1)]) == [make_order(1).id]
