@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self.orders_model.read_failed.connect(self._show_error)
         self.detail.read_failed.connect(self._show_error)
         self.detail.action_requested.connect(self._action_requested)
-        self.table.current_order_changed.connect(self.detail.show_order)
+        self.table.current_order_changed.connect(self._order_chosen)
         self.status.sync_requested.connect(self.sync_now)
         self._ctx.runner.job_failed.connect(lambda error: self._show_error(str(error)))
         sync = self._ctx.sync
@@ -203,17 +203,30 @@ class MainWindow(QMainWindow):
         if settings.geometry is not None:
             self.restoreGeometry(settings.geometry)
         else:
-            self.resize(1480, 900)
+            self._first_geometry()
         if settings.main_splitter is not None:
             self.main_splitter.restoreState(settings.main_splitter)
         if settings.list_splitter is not None:
             self.list_splitter.restoreState(settings.list_splitter)
+        else:
+            height = self.height()
+            self.list_splitter.setSizes([int(height * 0.55), int(height * 0.45)])
         self.table.restore_header(settings.header_state)
         query = self.orders_model.query
         self.table.enable_sorting(query.sort, query.descending)
         tab = settings.detail_tab
         if 0 <= tab < self.detail.tabs.count():
             self.detail.tabs.setCurrentIndex(tab)
+
+    def _first_geometry(self) -> None:
+        """Most of the screen on the first start (the table has many columns)."""
+        screen = self.screen().availableGeometry()
+        width = min(1560, max(1000, int(screen.width() * 0.95)))
+        height = min(980, max(700, int(screen.height() * 0.95)))
+        self.resize(min(width, screen.width()), min(height, screen.height()))
+        frame = self.frameGeometry()
+        frame.moveCenter(screen.center())
+        self.move(frame.topLeft())
 
     def save_state(self) -> None:
         settings = self._ctx.settings
@@ -335,6 +348,16 @@ class MainWindow(QMainWindow):
         sync = self._ctx.sync
         if sync is not None:
             sync.sync_now()
+
+    def _order_chosen(self, order_id: str | None) -> None:
+        self.detail.show_order(order_id)
+        order, sync = self.detail.order, self._ctx.sync
+        if order is None or sync is None or order.last_message_at is None:
+            return
+        # Ask the engine for what is new in this conversation before other orders'. It writes
+        # the wish to the cache: off the GUI thread, as a sync may hold the write lock.
+        order_id = order.id
+        self._ctx.runner.run(lambda: sync.request_messages(order_id))
 
     def _action_requested(self, kind: ActionKind) -> None:
         order = self.detail.order

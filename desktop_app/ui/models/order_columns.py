@@ -45,10 +45,10 @@ class ColumnSpec:
 
 
 COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec(Column.NUMBER, "Order", SortKey.NUMBER, _LEFT, 170, "Order number"),
+    ColumnSpec(Column.NUMBER, "Order", SortKey.NUMBER, _LEFT, 150, "Order number"),
     ColumnSpec(Column.BUYER, "Buyer", SortKey.BUYER, _LEFT, 170, "Buyer and country"),
-    ColumnSpec(Column.SERVICE, "Service", SortKey.SERVICE, _LEFT, 200, "Service ordered"),
-    ColumnSpec(Column.STATUS, "Status", SortKey.STATUS, _LEFT, 150, "Order status"),
+    ColumnSpec(Column.SERVICE, "Service", SortKey.SERVICE, _LEFT, 190, "Service ordered"),
+    ColumnSpec(Column.STATUS, "Status", SortKey.STATUS, _LEFT, 140, "Order status"),
     ColumnSpec(
         Column.PAID, "Paid", SortKey.PAID, _RIGHT, 100, "Amount paid, in the order's currency"
     ),
@@ -68,9 +68,9 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         140,
         "Time left before the next deadline, and who must act",
     ),
-    ColumnSpec(Column.UPDATED, "Updated", SortKey.UPDATED, _LEFT, 110, "Last change"),
-    ColumnSpec(Column.UNREAD, "Unread", SortKey.UNREAD, _CENTER, 60, "Unread messages"),
-    ColumnSpec(Column.SYNC, "Sync", SortKey.PENDING, _CENTER, 50, "Operations not yet synced"),
+    ColumnSpec(Column.UPDATED, "Updated", SortKey.UPDATED, _LEFT, 125, "Last change"),
+    ColumnSpec(Column.UNREAD, "Unread", SortKey.UNREAD, _CENTER, 56, "Unread messages"),
+    ColumnSpec(Column.SYNC, "Sync", SortKey.PENDING, _CENTER, 46, "Operations not yet synced"),
 )
 
 assert [spec.column for spec in COLUMNS] == list(Column)

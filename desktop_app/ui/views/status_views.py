@@ -31,6 +31,7 @@ class StatusViewList(QTreeView):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setMinimumWidth(200)
+        self.setStyleSheet("QTreeView::item { padding: 3px 2px; }")
         self._model = model
         self.selectionModel().currentRowChanged.connect(self._current_changed)
 

@@ -86,13 +86,19 @@ class MessagesTab(QScrollArea):
     def bubbles(self) -> list[MessageBubble]:
         return list(self._bubbles)
 
-    def show_messages(self, entries: Sequence[MessageEntry], buyer: Buyer) -> None:
-        key = (buyer, *entries)
+    def show_messages(
+        self, entries: Sequence[MessageEntry], buyer: Buyer, *, expected: bool = False
+    ) -> None:
+        """Show `entries`; `expected`: the order has a conversation not fetched yet."""
+        key = (buyer, expected, *entries)
         if key == self._shown:
             return  # a refresh that changed nothing: keep the scroll position
         was_at_bottom = self._at_bottom()
         self._clear()
         self._shown = key
+        self._empty.setText(
+            "Fetching the conversation from the platform…" if expected else "No messages yet."
+        )
         self._empty.setVisible(not entries)
         for entry in entries:
             bubble = MessageBubble(entry, buyer, self._fmt)

@@ -57,6 +57,7 @@ class OrderDetailPane(QStackedWidget):
         self._clock = clock
         self._order: Order | None = None
         self._order_id: str | None = None
+        self._messages: Sequence[MessageEntry] = ()
 
         self.placeholder = plain_label("Choose an order to see its details.")
         self.placeholder.setObjectName("detailPlaceholder")
@@ -86,6 +87,10 @@ class OrderDetailPane(QStackedWidget):
     def order_id(self) -> str | None:
         return self._order_id
 
+    @property
+    def messages_shown(self) -> Sequence[MessageEntry]:
+        return self._messages
+
     def show_order(self, order_id: str | None) -> None:
         self._order_id = order_id
         self.reload()
@@ -107,6 +112,7 @@ class OrderDetailPane(QStackedWidget):
                 self.read_failed.emit(f"Could not read the order from the cache: {error}")
                 order = None
         self._order = order
+        self._messages = messages
         if order is None:
             self._clear()
             self.setCurrentWidget(self.placeholder)
@@ -115,7 +121,9 @@ class OrderDetailPane(QStackedWidget):
         self.overview.show_order(order, now)
         self.finances.show_order(order)
         self.requirements.show_order(order)
-        self.messages.show_messages(messages, order.buyer)
+        self.messages.show_messages(
+            messages, order.buyer, expected=order.last_message_at is not None
+        )
         self.history.show_operations(operations)
         self.tabs.setTabText(
             self.MESSAGES,
