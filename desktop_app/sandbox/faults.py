@@ -6,7 +6,7 @@ happen *after* the request was fully handled (for a write: applied and its answe
 its idempotency key), the case idempotency keys exist for.
 
 The latency of a write that carries an ``Idempotency-Key`` is spent inside the write, while the
-key is held (see ``writes.py``), so that a duplicate sent meanwhile meets
+key is held (see ``routes_v1.py``), so that a duplicate sent meanwhile meets
 ``idempotency-key-in-use`` as it would on a busy platform.
 """
 

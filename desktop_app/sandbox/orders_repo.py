@@ -64,7 +64,8 @@ def insert_orders(
                     "author": message.author.value,
                     "text": message.text,
                     "sent_at": epoch(message.sent_at),
-                    "attachments": json.dumps(message.attachments, ensure_ascii=False),
+                    "attachments": json.dumps(message.attachments, ensure_ascii=False)
+                    if message.attachments else "[]",
                 })
             last = seeded.messages[-1].sent_at if seeded.messages else None
             order_rows.append({

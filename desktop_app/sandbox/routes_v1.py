@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+import anyio
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -155,16 +156,19 @@ def _add_write(api: APIRouter, world: World, write: writes.Write) -> None:
     async def endpoint(request: Request) -> Response:
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
-        order_id = request.path_params["order_id"]
-        path = request.url.path
-
-        def act() -> Response:
-            with world.transaction() as session:
-                merchant = auth.authenticate(session, headers.get("authorization"))
-            return writes.perform(world, merchant, order_id, write, method="POST", path=path,
-                                  headers=headers, body=body)
-
-        return await run_in_threadpool(act)
+        started = await run_in_threadpool(
+            writes.begin, world, request.path_params["order_id"], write,
+            method="POST", path=request.url.path, headers=headers, body=body,
+        )
+        if isinstance(started, Response):
+            return started
+        try:
+            # An injected latency is time the platform spends on the write, holding its key.
+            await anyio.sleep(world.faults.latency_s())
+            return await run_in_threadpool(writes.complete, world, started)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(writes.release, world, started)
 
     api.add_api_route(
         f"/orders/{{order_id}}/{write.path}",

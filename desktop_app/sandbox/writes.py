@@ -1,17 +1,18 @@
 """The merchant's seven writes, with the contract's order of refusals.
 
 401 -> 404 -> 400 key missing -> stored answer (replay, 409 in use, 422 reused) -> 428 ->
-422 body -> 412 version -> 409 state. Authentication happens in the route; everything after it
-happens here. The answer of a write that took effect is stored under its key in the same
-transaction as the effect and its ledger entry; a refused write leaves nothing behind, so the
-client may fix the request (add If-Match, rebase on the current version) and send it again
-under the same key.
+422 body -> 412 version -> 409 state. :func:`begin` takes a request up to its claim on the
+key, :func:`complete` decides it, :func:`release` lets the key go; the route spends any
+injected latency between the first two, while the key is held.
+
+The answer of a write that took effect is stored under its key in the same transaction as the
+effect and its ledger entry; a refused write leaves nothing behind, so the client may fix the
+request (add If-Match, rebase on the current version) and send it again under the same key.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from desktop_app.sandbox import idempotency, orders_repo, rules
+from desktop_app.sandbox import auth, idempotency, orders_repo, rules
 from desktop_app.sandbox.clock import epoch
 from desktop_app.sandbox.models import LedgerRow, MerchantRow, OrderRow
 from desktop_app.sandbox.problems import ProblemError, field_error, validation_failed
@@ -116,9 +117,23 @@ def parse_body(model: type[BaseModel], raw: bytes) -> Any:
         raise validation_failed(errors) from None
 
 
-def perform(
+@dataclass(frozen=True)
+class Attempt:
+    """A write that holds its idempotency key: it will be decided, then the key released."""
+
+    merchant: MerchantRow
+    order_id: str
+    write: Write
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    key: str
+    fingerprint: str
+
+
+def begin(
     world: World,
-    merchant: MerchantRow,
     order_id: str,
     write: Write,
     *,
@@ -126,8 +141,11 @@ def perform(
     path: str,
     headers: Mapping[str, str],
     body: bytes,
-) -> Response:
+) -> Response | Attempt:
+    """401, 404, 400 key missing; then the stored answer (or 409 in use, 422 reused), or
+    the key claimed for this attempt. ``headers`` have lower-case names."""
     with world.transaction() as session:
+        merchant = auth.authenticate(session, headers.get("authorization"))
         if orders_repo.get(session, order_id, merchant.id) is None:
             raise ProblemError("not-found", "No such order")
     key = idempotency.check_key(headers.get("idempotency-key"))
@@ -135,16 +153,25 @@ def perform(
     replayed = idempotency.claim(world, merchant.id, key, fp)
     if replayed is not None:
         return replayed
-    try:
-        time.sleep(world.faults.latency_s())  # the platform is busy while it holds the key
-        with world.transaction() as session:
-            answer = _decide(session, world, merchant, order_id, write, headers, body)
-            if answer.status_code < 300:  # it took effect: remember the answer, book it
-                idempotency.remember(session, merchant.id, key, fp, answer)
-                _book(session, world, merchant, order_id, key, method, path, answer)
-            return answer
-    finally:
-        idempotency.release(world, merchant.id, key)
+    return Attempt(merchant, order_id, write, method, path, headers, body, key, fp)
+
+
+def complete(world: World, attempt: Attempt) -> Response:
+    """Decide the write (428, 422, 412, 409 or done); if it took effect, store its answer under
+    the key and book it in the ledger, in the same transaction as the effect."""
+    with world.transaction() as session:
+        answer = _decide(session, world, attempt.merchant, attempt.order_id, attempt.write,
+                         attempt.headers, attempt.body)
+        if answer.status_code < 300:
+            idempotency.remember(session, attempt.merchant.id, attempt.key, attempt.fingerprint,
+                                 answer)
+            _book(session, world, attempt.merchant, attempt.order_id, attempt.key,
+                  attempt.method, attempt.path, answer)
+        return answer
+
+
+def release(world: World, attempt: Attempt) -> None:
+    idempotency.release(world, attempt.merchant.id, attempt.key)
 
 
 def _decide(
