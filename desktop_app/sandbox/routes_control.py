@@ -8,6 +8,7 @@ platform's OpenAPI document: a real platform has no such endpoints.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from desktop_app.sandbox.schemas import (
     BuyerMessageBody,
     FaultsBody,
     NewOrdersBody,
+    OrderState,
     RequestExtensionBody,
     RequestRefundBody,
     ResetBody,
@@ -58,9 +60,11 @@ def router(world: World) -> APIRouter:
         control.add_api_route(path, endpoint, methods=["GET"])
 
     def order_move(path: str, body: type[BaseModel] | None,
-                   make: Callable[[Any], moves.Move]) -> None:
-        post(f"/orders/{{order_id}}/{path}", body,
-             lambda parsed, params: moves.apply(world, params["order_id"], make(parsed)))
+                   act: Callable[[OrderState, datetime, Any], None]) -> None:
+        def handle(parsed: Any, params: dict[str, str]) -> dict[str, Any]:
+            return moves.apply(world, params["order_id"], lambda o, now: act(o, now, parsed))
+
+        post(f"/orders/{{order_id}}/{path}", body, handle)
 
     # --- the world ------------------------------------------------------------------------
 
@@ -98,16 +102,17 @@ def router(world: World) -> APIRouter:
 
     # --- the buyer and the platform -------------------------------------------------------
 
-    order_move("buyer/confirm", None, lambda _b: rules.buyer_confirm)
+    order_move("buyer/confirm", None, lambda o, now, _b: rules.buyer_confirm(o, now))
     order_move("buyer/request-extension", RequestExtensionBody,
-               lambda b: lambda o, now: rules.request_extension(o, now, b.days, b.reason))
+               lambda o, now, b: rules.request_extension(o, now, b.days, b.reason))
     order_move("buyer/request-refund", RequestRefundBody,
-               lambda b: lambda o, now: rules.request_refund(o, now, b.amount, b.reason))
+               lambda o, now, b: rules.request_refund(o, now, b.amount, b.reason))
     order_move("buyer/revise-requirements", ReviseRequirementsBody,
-               lambda b: lambda o, now: rules.revise_requirements(o, now, b.text))
-    order_move("buyer/accept-cancellation", None, lambda _b: rules.accept_cancellation)
+               lambda o, now, b: rules.revise_requirements(o, now, b.text))
+    order_move("buyer/accept-cancellation", None,
+               lambda o, now, _b: rules.accept_cancellation(o, now))
     order_move("mediation/resolve", ResolveMediationBody,
-               lambda b: lambda o, now: rules.resolve_mediation(o, now, b.outcome, b.amount))
+               lambda o, now, b: rules.resolve_mediation(o, now, b.outcome, b.amount))
     post("/orders/{order_id}/buyer/message", BuyerMessageBody,
          lambda b, params: moves.buyer_message(world, params["order_id"], b.text))
     return control
