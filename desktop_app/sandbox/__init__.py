@@ -11,8 +11,10 @@ In-process use::
     with start_sandbox(SandboxOptions(orders=50, seed=7)) as sandbox:
         ...  # sandbox.url
 
-Storage is SQLAlchemy over SQLite (memory or ``--db`` file). Running it on PostgreSQL would take
-a PostgreSQL URL in ``world.make_engine`` (and a connection pool instead of the one shared
-SQLite connection), ``JSONB``/``TEXT`` for the order documents as they are, and nothing else:
-the queries are plain SQLAlchemy Core/ORM with no SQLite-only SQL.
+Storage is SQLAlchemy 2 over SQLite (in memory, or the ``--db`` file, reopened as it is on a
+restart). Running it on PostgreSQL would take: a PostgreSQL URL and a real connection pool in
+``world.make_engine`` (instead of the one shared SQLite connection and its PRAGMAs); keeping
+the world lock (it also orders the changes feed) or replacing it with a database sequence
+allocated under ``SELECT ... FOR UPDATE`` of the world row; and nothing else, since the queries
+are plain SQLAlchemy Core/ORM and the order documents are TEXT.
 """
