@@ -68,16 +68,23 @@ class MessageBubble(QFrame):
             layout.setAlignment(Qt.AlignmentFlag.AlignRight)
 
 
-class MessagesTab(QScrollArea):
+class MessagesTab(QWidget):
+    """The conversation, scrolling, and below it a place for a compose box (`set_composer`)."""
+
     def __init__(self, formatter: Formatter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._fmt = formatter
-        self.setWidgetResizable(True)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self._outer.addWidget(self.scroll, 1)
         self._body = QWidget()
         self._layout = QVBoxLayout(self._body)
         self._layout.setSpacing(8)
         self._layout.addStretch(1)
-        self.setWidget(self._body)
+        self.scroll.setWidget(self._body)
+        self.composer: QWidget | None = None
         self._empty = plain_label("No messages yet.")
         self._layout.insertWidget(0, self._empty)
         self._shown: tuple[object, ...] = ()
@@ -85,6 +92,14 @@ class MessagesTab(QScrollArea):
 
     def bubbles(self) -> list[MessageBubble]:
         return list(self._bubbles)
+
+    def set_composer(self, composer: QWidget) -> None:
+        """Put `composer` (a message box) under the conversation, replacing any earlier one."""
+        if self.composer is not None:
+            self._outer.removeWidget(self.composer)
+            self.composer.deleteLater()
+        self.composer = composer
+        self._outer.addWidget(composer)
 
     def show_messages(
         self, entries: Sequence[MessageEntry], buyer: Buyer, *, expected: bool = False
@@ -119,9 +134,9 @@ class MessagesTab(QScrollArea):
         self._bubbles.clear()
 
     def _at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
+        bar = self.scroll.verticalScrollBar()
         return bar.value() >= bar.maximum() - 4
 
     def _scroll_to_bottom(self) -> None:
-        bar = self.verticalScrollBar()
+        bar = self.scroll.verticalScrollBar()
         bar.setValue(bar.maximum())
