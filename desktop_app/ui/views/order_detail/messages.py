@@ -21,8 +21,10 @@ _AUTHOR = {
     Author.PLATFORM: "Platform",
     Author.UNKNOWN: "Unknown",
 }
+# A message of ours shows as sending from the moment it is queued until the platform has it
+# (offline, it waits in the outbox: still "sending" from the operator's point of view).
 _SYNC_WORDS = {
-    OperationState.QUEUED: "queued — will be sent when online",
+    OperationState.QUEUED: "sending…",
     OperationState.SENDING: "sending…",
     OperationState.REJECTED: "not sent: the platform refused it",
     OperationState.NEEDS_REVIEW: "needs review",
@@ -56,6 +58,7 @@ class MessageBubble(QFrame):
         when = fmt.moment(message.sent_at)
         buyer_time = f"{fmt.in_zone(message.sent_at, buyer.timezone)} buyer's time"
         state = f" · {_SYNC_WORDS[entry.sync_state]}" if entry.sync_state in _SYNC_WORDS else ""
+        self.sync_words = _SYNC_WORDS.get(entry.sync_state, "") if entry.sync_state else ""
         self.header = plain_label(f"{who} · {when} · {buyer_time}{state}", wrap=True)
         self.header.setObjectName("messageHeader")
         self.header.setStyleSheet("color: palette(placeholder-text);")
@@ -65,7 +68,10 @@ class MessageBubble(QFrame):
         for attachment in message.attachments:
             layout.addWidget(plain_label(f"📎 {attachment.name}"))
         if mine:
-            layout.setAlignment(Qt.AlignmentFlag.AlignRight)
+            # Right-align the text, not the layout: a right-aligned layout shrinks wrapping
+            # labels to their narrowest width and cuts the header and body off.
+            for label in (self.header, self.body):
+                label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 
 
 class MessagesTab(QWidget):
@@ -76,14 +82,14 @@ class MessagesTab(QWidget):
         self._fmt = formatter
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self._outer.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self._outer.addWidget(self.scroll_area, 1)
         self._body = QWidget()
         self._layout = QVBoxLayout(self._body)
         self._layout.setSpacing(8)
         self._layout.addStretch(1)
-        self.scroll.setWidget(self._body)
+        self.scroll_area.setWidget(self._body)
         self.composer: QWidget | None = None
         self._empty = plain_label("No messages yet.")
         self._layout.insertWidget(0, self._empty)
@@ -134,9 +140,9 @@ class MessagesTab(QWidget):
         self._bubbles.clear()
 
     def _at_bottom(self) -> bool:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         return bar.value() >= bar.maximum() - 4
 
     def _scroll_to_bottom(self) -> None:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         bar.setValue(bar.maximum())
