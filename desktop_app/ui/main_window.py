@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app.domain import ActionKind, Order
 from desktop_app.store.types import (
@@ -25,6 +25,7 @@ from desktop_app.store.types import (
     OrderView,
     SyncStatus,
 )
+from desktop_app.ui.actions import ActionController, ActionService, OutboxStore
 from desktop_app.ui.formatting import Formatter
 from desktop_app.ui.models.order_rows import OrderSource
 from desktop_app.ui.models.order_table_model import OrderTableModel
@@ -46,8 +47,8 @@ TICK_MS = 30_000  # countdowns and "last synced" re-worded, Needs-my-action re-e
 REFRESH_COALESCE_MS = 50  # a burst of sync events becomes one refresh
 
 
-class WindowStore(OrderSource, DetailSource, Protocol):
-    """The store's read API, as the window uses it."""
+class WindowStore(OrderSource, DetailSource, OutboxStore, Protocol):
+    """The store's read API, and the outbox's write API, as the window uses them."""
 
     def view_counts(self, now: datetime) -> dict[OrderView, int]: ...
 
@@ -96,6 +97,26 @@ class MainWindow(QMainWindow):
         self.detail = OrderDetailPane(context.store, context.formatter, context.clock)
         self.status = StatusBar(context.formatter, context.clock)
         self.setStatusBar(self.status)
+        sync = context.sync
+        self.action_service = ActionService(
+            context.background_store,
+            context.runner,
+            context.clock,
+            push=sync.push_now if sync is not None else None,
+            parent=self,
+        )
+        self.order_actions = ActionController(
+            self,
+            service=self.action_service,
+            reader=context.store,
+            runner=context.runner,
+            formatter=context.formatter,
+            clock=context.clock,
+            detail=self.detail,
+            table=self.table,
+            sync=sync,
+            open_order=self.open_order,
+        )
 
         list_area = QWidget()
         list_layout = QVBoxLayout(list_area)
@@ -105,7 +126,12 @@ class MainWindow(QMainWindow):
         self.list_splitter = QSplitter(Qt.Orientation.Vertical)
         self.list_splitter.setObjectName("listSplitter")
         self.list_splitter.addWidget(list_area)
-        self.list_splitter.addWidget(self.detail)
+        detail_area = QWidget()
+        detail_layout = QVBoxLayout(detail_area)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.order_actions.banner)
+        detail_layout.addWidget(self.detail, 1)
+        self.list_splitter.addWidget(detail_area)
         self.list_splitter.setStretchFactor(0, 3)
         self.list_splitter.setStretchFactor(1, 2)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -181,6 +207,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, v=view: self.views.select_view(v))
             view_menu.addAction(action)
+        self.order_menu = self.order_actions.fill_menu(menu)
 
     def _connect(self) -> None:
         self.views.view_chosen.connect(self._view_chosen)
@@ -191,6 +218,9 @@ class MainWindow(QMainWindow):
         self.detail.action_requested.connect(self._action_requested)
         self.table.current_order_changed.connect(self._order_chosen)
         self.status.sync_requested.connect(self.sync_now)
+        self.status.pending_requested.connect(lambda: self.order_actions.show_pending())
+        self.order_actions.message.connect(self._show_error)
+        self.order_actions.outbox_written.connect(self._outbox_changed)
         self._ctx.runner.job_failed.connect(lambda error: self._show_error(str(error)))
         sync = self._ctx.sync
         if sync is not None:
@@ -287,6 +317,7 @@ class MainWindow(QMainWindow):
         order_id = self.detail.order_id
         if order_id is not None and (changed is None or order_id in changed or not changed):
             self.detail.reload()
+        self.order_actions.order_shown(self.detail.order)
         self.status.update_times()
         self.refresh_counts()
 
@@ -351,6 +382,7 @@ class MainWindow(QMainWindow):
 
     def _order_chosen(self, order_id: str | None) -> None:
         self.detail.show_order(order_id)
+        self.order_actions.order_shown(self.detail.order)
         order, sync = self.detail.order, self._ctx.sync
         if order is None or sync is None or order.last_message_at is None:
             return
@@ -366,9 +398,12 @@ class MainWindow(QMainWindow):
         self._act(order, kind)
 
     def _act(self, order: Order, kind: ActionKind) -> None:
-        QMessageBox.information(
-            self, kind.label, f"{kind.label} on {order.number}: coming with the operation dialogs."
-        )
+        self.order_actions.act(order.id, kind)
+
+    def open_order(self, order_id: str) -> None:
+        """Show `order_id`: selected in the table if the view has it, else in the detail."""
+        if not self.select_order(order_id):
+            self._order_chosen(order_id)
 
     # -- for tests and the benchmark -----------------------------------------------------------
 
