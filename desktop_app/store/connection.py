@@ -118,25 +118,29 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 
 def migrate(connection: Connection, path: Path) -> None:
-    """Bring the schema to the newest revision, copying the file first if it holds data."""
-    current = _current_revision(connection)
-    if current == SCHEMA_HEAD:
+    """Bring the schema to the newest revision, copying the file first if it holds data.
+
+    The whole upgrade is one transaction taken with the write lock (a crash mid-way leaves the
+    old schema intact), and the revision is read again under that lock: of two processes
+    opening a new cache at once, the second finds the work done."""
+    if _current_revision(connection) == SCHEMA_HEAD:
         return
     from alembic import command
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_alembic_config())
+    current = _current_revision(connection)
     if current is not None and not _known(script, current):
         raise StoreError(
             f"The cache {path} was written by a newer OrderDesk (schema {current}); "
             "update OrderDesk or choose another data folder."
         )
     if _has_tables(connection):
-        _backup(connection, path, current)
-    # One transaction for the whole upgrade: a crash mid-way leaves the old schema intact.
+        _backup(connection, path, current)  # (SQLite's backup cannot run inside the upgrade)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
-        command.upgrade(_alembic_config(connection), "head")
+        if _current_revision(connection) != SCHEMA_HEAD:
+            command.upgrade(_alembic_config(connection), "head")
     except BaseException:
         connection.exec_driver_sql("ROLLBACK")
         connection.rollback()

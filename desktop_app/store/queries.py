@@ -87,8 +87,10 @@ def build_filter(query: OrderQuery, now: datetime) -> Filter:
     if search:
         params["pattern"] = _like_pattern(search)
         if len(search) >= TRIGRAM:
+            # A phrase of trigrams: the substring, case-insensitive, found in the index alone.
+            params["phrase"] = '"' + search.replace('"', '""') + '"'
             terms.append(
-                "(pk IN (SELECT rowid FROM orders_fts WHERE search_text LIKE :pattern)"
+                "(pk IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH :phrase)"
                 " OR pk IN (SELECT b.pk FROM search_backlog b JOIN orders o ON o.pk = b.pk"
                 " WHERE coalesce(b.search_text, o.document) LIKE :pattern))"
             )
@@ -100,8 +102,15 @@ def build_filter(query: OrderQuery, now: datetime) -> Filter:
     return Filter(" AND ".join(terms) or "1", params, index)
 
 
-def order_by(query: OrderQuery, *, reverse: bool = False) -> str:
+def order_columns(query: OrderQuery) -> tuple[str, ...]:
+    """The columns that order `query` completely: the sort key, then tie-breaks that follow
+    the index the view reads (Needs my action's indexes carry its time window)."""
     column = SORT_COLUMN[query.sort]
-    descending = query.descending != reverse
-    direction = "DESC" if descending else "ASC"
-    return f"{column} {direction}, pk {direction}"
+    if query.view is OrderView.NEEDS_ACTION and not query.search.strip():
+        return (column, "na_from", "na_until", "pk")
+    return (column, "pk")
+
+
+def order_by(query: OrderQuery, *, reverse: bool = False) -> str:
+    direction = "DESC" if query.descending != reverse else "ASC"
+    return ", ".join(f"{column} {direction}" for column in order_columns(query))

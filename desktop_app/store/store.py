@@ -36,7 +36,7 @@ from desktop_app.domain import (
 from . import outbox as outbox_sql
 from .codec import DEADLINE_NONE, VIEW_GROUP, from_micros, to_micros
 from .connection import create_store_engine, migrate
-from .queries import ROW_COLUMNS, SORT_COLUMN, build_filter, order_by, view_group
+from .queries import ROW_COLUMNS, build_filter, order_by, order_columns, view_group
 from .rows import shown_order
 from .sync_side import SyncSide
 from .types import (
@@ -243,24 +243,26 @@ class Store(SyncSide):
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
         """The row index of `order_id` in `query`, or None when the order is not in it."""
         where = build_filter(query, now)
-        column = SORT_COLUMN[query.sort]
+        columns = order_columns(query)
+        listed = ", ".join(columns)
+        marks = ", ".join(f":k{i}" for i in range(len(columns)))
         with self.read() as conn:
             found = conn.exec_driver_sql(
-                f"SELECT pk, {column} FROM orders WHERE id = :order_id "  # noqa: S608
+                f"SELECT {listed} FROM orders WHERE id = :order_id "  # noqa: S608
                 f"AND {where.where}",
                 {**where.params, "order_id": order_id},
             ).first()
             if found is None:
                 return None
-            pk, key = found
+            keys = {f"k{i}": value for i, value in enumerate(found)}
             before = ">" if query.descending else "<"
             return int(
                 _indexed(
                     conn,
                     f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
-                    f"AND ({column}, pk) {before} (:key, :pk)",
+                    f"AND ({listed}) {before} ({marks})",
                     where.index,
-                    {**where.params, "key": key, "pk": pk},
+                    {**where.params, **keys},
                 ).scalar_one()
             )
 

@@ -166,6 +166,8 @@ class SyncSide:
                 conn.exec_driver_sql("DELETE FROM deferred_indexes WHERE name = ?", (name,))
         with self.write() as conn:
             _set_state(conn, BULK_LOAD, None)
+            # Statistics for the planner; sampled, so a million rows cost well under a second.
+            conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
             conn.exec_driver_sql("ANALYZE")
 
     def search_backlog(self) -> int:
