@@ -98,6 +98,8 @@ class SyncEngine:
         self._online: bool | None = None
         self._auth_required = False
         self._last_error: str | None = None
+        self._requests_lock = threading.Lock()
+        self._requested_conversations: set[str] = set()
 
     # -- public ------------------------------------------------------------------------------
 
@@ -149,8 +151,10 @@ class SyncEngine:
         self.sync_now()
 
     def request_messages(self, order_id: str) -> None:
-        """Fetch this order's conversation soon (the operator opened it)."""
-        self._store.request_messages(order_id)
+        """Fetch this order's conversation soon (the operator opened it). Returns at once:
+        the GUI thread never waits on the engine's connection."""
+        with self._requests_lock:
+            self._requested_conversations.add(order_id)
         self._wake.set()
 
     def run_once(self) -> CycleReport:
@@ -212,7 +216,7 @@ class SyncEngine:
         log.info("Sync engine stopped")
 
     def _sleep_seconds(self) -> float:
-        if self._pull_requested:
+        if self._pull_requested or self._requested_conversations:
             return 0.0
         if self._store.search_backlog():
             return 0.0
@@ -276,8 +280,13 @@ class SyncEngine:
         return report
 
     def _fetch_conversations(self) -> int:
+        with self._requests_lock:
+            requested, self._requested_conversations = self._requested_conversations, set()
+        for order_id in requested:
+            self._store.request_messages(order_id)
+        budget = self._messages_per_cycle + len(requested)
         fetched = 0
-        for order_id, last in self._store.orders_wanting_messages(self._messages_per_cycle):
+        for order_id, last in self._store.orders_wanting_messages(budget):
             if self._stopping.is_set():
                 break
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from desktop_app.domain import SendMessage, order_to_wire, utc_now
 from desktop_app.platform import PlatformClient
 from desktop_app.store import OrderQuery, OrderView, Store
-from desktop_app.sync import OrdersChanged, SyncEngine, SyncEvent, SyncProgress
+from desktop_app.sync import MessagesChanged, OrdersChanged, SyncEngine, SyncEvent, SyncProgress
 
 from .sandbox import SandboxControl
 
@@ -78,3 +78,26 @@ def test_orders_failing_validation_are_set_aside_with_their_reason(
         assert item.reason
         assert store.get_order(item.order_id) is None
     assert {item.order_id for item in invalid} >= {i.order_id for i in page.invalid if i.order_id}
+
+
+def test_a_conversation_is_fetched_on_request_and_kept_up_to_date(
+    store: Store, engine: SyncEngine, control: SandboxControl
+) -> None:
+    engine.run_once()  # messages_per_cycle=0: no conversation fetched in the background
+    rows = store.list_orders(OrderQuery(view=OrderView.AWAITING_CONFIRMATION), 0, 50, utc_now())
+    order_id = rows[0].id
+    assert store.messages(order_id) == []
+    events: list[SyncEvent] = []
+    engine.subscribe(events.append)
+    engine.request_messages(order_id)
+    engine.run_once()
+    before = store.messages(order_id)
+    assert any(isinstance(e, MessagesChanged) and e.order_id == order_id for e in events)
+    control.buyer(order_id, "message", {"text": "<script>alert(1)</script> still there?"})
+    engine.run_once()  # the feed says the order changed; asked for, so fetched again
+    engine.request_messages(order_id)
+    engine.run_once()
+    after = store.messages(order_id)
+    assert len(after) == len(before) + 1
+    assert after[-1].message.text == "<script>alert(1)</script> still there?"
+    assert after[-1].sync_state is None
