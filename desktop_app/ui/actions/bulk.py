@@ -195,7 +195,8 @@ class BulkDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(3, 300)
 
         self.text: TextField | None = None
         if kind is ActionKind.REJECT_EXTENSION:
@@ -388,18 +389,23 @@ class BulkDialog(QDialog):
         self.refresh_states()
 
     def _summarise(self) -> None:
-        rows = [row for row in self.model.rows() if row.outcome is not None]
-        queued = [row for row in rows if row.outcome is not None and row.outcome.entry]
-        refused = len(rows) - len(queued)
-        applied = sum(1 for row in queued if row.state is OperationState.APPLIED)
-        problems = sum(1 for row in queued if row.failed)
-        parts = [f"{len(queued)} queued"]
+        """Where the queued operations stand now, then what was not queued."""
+        counts: dict[str, int] = {}
+        refused = skipped = 0
+        for row in self.model.rows():
+            if row.outcome is None:
+                skipped += row.skip is not None
+            elif row.outcome.entry is None:
+                refused += 1
+            else:
+                state = row.state or OperationState.QUEUED
+                word = "need attention" if row.failed else state.label.lower()
+                counts[word] = counts.get(word, 0) + 1
+        parts = [f"{n} {word}" for word, n in counts.items()]
         if refused:
             parts.append(f"{refused} not queued")
-        if applied:
-            parts.append(f"{applied} applied")
-        if problems:
-            parts.append(f"{problems} need attention (Pending operations)")
+        if skipped:
+            parts.append(f"{skipped} skipped")
         set_plain(self.summary, " · ".join(parts))
 
     def refresh_states(self) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.domain import ActionKind, Order, SendMessage, refusal_reason
@@ -23,7 +23,7 @@ from desktop_app.ui.views.plain import plain_label, set_plain
 
 __all__ = ["ComposeBox"]
 
-SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+SEND_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)  # with Ctrl: send
 
 
 class ComposeBox(QWidget):
@@ -66,10 +66,10 @@ class ComposeBox(QWidget):
         row.addWidget(self.send_button)
         layout.addWidget(self.field)
         layout.addLayout(row)
-        for keys in SEND_KEYS:
-            shortcut = QShortcut(QKeySequence(keys), self.editor)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.send)
+        self.send_button.setAutoDefault(False)
+        # Ctrl+Enter is taken from the editor's own key events rather than a QShortcut: it
+        # then works wherever the editor has the keyboard, whichever window Qt deems active.
+        self.editor.installEventFilter(self)
         self.set_order(None)
 
     @property
@@ -109,6 +109,18 @@ class ComposeBox(QWidget):
         if reason is not None or order is None or order.id != previous:
             set_plain(self.status, reason or "")
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in SEND_KEYS
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.send()
+            return True
+        return super().eventFilter(watched, event)
+
     def focus_editor(self) -> None:
         self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -136,7 +148,6 @@ class ComposeBox(QWidget):
         if entry.order_id == self.order_id:
             self.editor.clear()
             self.focus_editor()
-        set_plain(self.status, "Queued: it shows as “sending…” until the platform has it.")
         self.sent.emit(entry)
 
     def _failed(self, problem: ActionProblem) -> None:

@@ -102,8 +102,13 @@ def test_refuse_delivery_needs_a_reason_and_an_explanation_then_opens_the_conver
     dialog.reason.choose("capacity")
     acting.qtbot.keyClicks(dialog.explanation.edit, "Fully booked until January.")
     assert dialog.error_texts() == {}  # each error goes as its field is corrected
-    acting.click(dialog.primary_button)
+    dialog.activateWindow()
+    acting.qtbot.waitUntil(dialog.isActiveWindow)
+    acting.qtbot.keyClick(  # Ctrl+Enter: on to the next page, as the primary button
+        dialog.explanation.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
     assert dialog.page == OperationDialog.CONFIRM
+    assert dialog.explanation.text() == "Fully booked until January."  # no new line typed
     assert "Delivery refused" in dialog.confirmation.text()
     assert "Fully booked until January." in dialog.confirmation.text()
     entry = acting.finish(dialog)

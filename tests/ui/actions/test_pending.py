@@ -159,3 +159,49 @@ def test_a_change_on_the_platform_can_be_reviewed_and_applied_again_on_the_new_v
     keys = [e["idempotency_key"] for e in acting.ledger()]
     assert entry.idempotency_key not in keys
     assert acting.synced.client.get_order(order.id).status is OrderStatus.AWAITING_CONFIRMATION
+
+
+def test_a_refusal_of_the_platform_shows_with_its_reason_and_can_be_dismissed(
+    acting: Acting,
+) -> None:
+    order = acting.orders(OrderStatus.PENDING_DELIVERY, 1)[0]
+    acting.synced.client.perform(
+        order.id,
+        RefuseDelivery("capacity", "Fully booked"),
+        idempotency_key="another-operator-2",
+        if_match=order.version,
+    )
+    acting.buyer(order.id, "accept-cancellation")
+    acting.sync()
+    # On the platform's clock the cancellation is 91 days old: the conversation is closed.
+    # This machine's clock says otherwise, so OrderDesk lets the operator write.
+    acting.synced.platform.post("/clock/advance", {"seconds": 91 * 24 * 3600})
+    acting.show(order.id)
+    acting.controller.contact_buyer(order.id)
+    compose = acting.controller.compose
+    acting.qtbot.keyClicks(compose.editor, "Any news?")
+    compose.send()
+    acting.qtbot.waitUntil(lambda: not compose.sending)
+    [entry] = [e for e in acting.operations(order.id) if e.kind is ActionKind.SEND_MESSAGE]
+
+    acting.sync()
+    rejected = acting.synced.store.operation(entry.id)
+    assert rejected.state is OperationState.REJECTED
+    assert rejected.last_error is not None and "refused" in rejected.last_error
+    banner = acting.controller.banner
+    acting.qtbot.waitUntil(lambda: banner.kind == "problem")
+    assert banner.text.text().startswith("Rejected by the platform — Contact buyer: Any news?")
+    assert rejected.last_error in banner.text.text()
+    bubbles = acting.window.detail.messages.bubbles()
+    assert [b.sync_words for b in bubbles if b.body.text() == "Any news?"] == [
+        "not sent: the platform refused it"
+    ]
+
+    acting.controller.show_pending(entry.id)
+    dialog = open_pending(acting, entry)
+    assert rejected.last_error in dialog.state_text.text()
+    assert dialog.discard_button.isEnabled()
+    acting.click(dialog.discard_button)
+    acting.qtbot.waitUntil(lambda: acting.state(entry) is OperationState.DISCARDED)
+    acting.qtbot.waitUntil(lambda: banner.kind == "")
+    assert not [e for e in acting.ledger() if e["idempotency_key"] == entry.idempotency_key]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -74,6 +74,7 @@ class OperationDialog(QDialog):
         self.entry: OutboxEntry | None = None
         self._operation: Operation | None = None
         self._busy = False
+        self._first_show = True
 
         layout = QVBoxLayout(self)
         self.heading = plain_label(
@@ -135,6 +136,9 @@ class OperationDialog(QDialog):
         self.back_button.clicked.connect(self._back)
         self.cancel_button.clicked.connect(self.reject)
         self.primary_button.clicked.connect(self._primary)
+        # Enter makes a new line in the text fields; Ctrl+Enter goes on, as in the compose box.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self._primary)
 
         self.setMinimumWidth(620)
         self.build_form(self.form_layout)
@@ -252,6 +256,16 @@ class OperationDialog(QDialog):
         self.saving.setVisible(busy)
         for widget in (self.primary_button, self.back_button, self.cancel_button, self.pages):
             widget.setEnabled(not busy)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._first_show:
+            self._first_show = False
+            first = next((f for f in self.fields() if f.isEnabled()), None)
+            if first is not None:
+                first.focus_input()
+            else:
+                self.primary_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reject(self) -> None:
         if not self._busy:  # the write on its way finishes first: it closes the dialog
