@@ -41,6 +41,7 @@ class ComposeBox(QWidget):
         self._clock = clock
         self._order: Order | None = None
         self._sending = False
+        self._drafts: dict[str, str] = {}  # order id -> unsent text, kept while switching
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -81,13 +82,18 @@ class ComposeBox(QWidget):
         return self._sending
 
     def set_order(self, order: Order | None) -> None:
-        """The order whose buyer the box writes to (None: nobody: disabled). A draft stays
-        while the same order is shown again; another order starts a fresh box."""
+        """The order whose buyer the box writes to (None: nobody: disabled). What was typed
+        for an order waits as its draft while other orders are shown."""
         previous = self.order_id
         self._order = order
-        if order is None or order.id != previous:
-            if not self._sending:
-                self.editor.clear()
+        if (order is None or order.id != previous) and not self._sending:
+            if previous is not None:
+                text = self.field.text()
+                if text.strip():
+                    self._drafts[previous] = text
+                else:
+                    self._drafts.pop(previous, None)
+            self.field.set_text(self._drafts.pop(order.id, "") if order is not None else "")
             self.field.clear_error()
         reason = (
             "Choose an order first."

@@ -438,6 +438,17 @@ class ActionController(QObject):
         for order_id, dialog in self.conversations.items():
             if ids is None or order_id in ids:
                 dialog.refresh()
+        open_dialog = self.dialog
+        if isinstance(open_dialog, OperationDialog) and (
+            ids is None or open_dialog.order.id in ids
+        ):
+            try:
+                fresh = self._reader.platform_order(open_dialog.order.id)
+            except Exception:
+                log.exception("re-reading order %s failed", open_dialog.order.id)
+                return
+            if fresh is not None and fresh.version != open_dialog.order.version:
+                open_dialog.order_moved(fresh)
 
     def _settled(self, event: object) -> None:
         entry_id = getattr(event, "entry_id", None)
@@ -450,6 +461,7 @@ class ActionController(QObject):
             return
         what = f"{entry.order_number}: {entry.kind.label.lower()}"
         if entry.state is OperationState.APPLIED:
+            self.service.forget(entry.id)
             self.message.emit(f"{what} applied by the platform.")
         elif entry.is_problem:
             self.message.emit(

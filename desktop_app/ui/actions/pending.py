@@ -227,6 +227,7 @@ class PendingOperationsDialog(QDialog):
         detail_layout.addWidget(self.title)
         detail_layout.addWidget(self.state_text)
         detail_layout.addWidget(self.review_box, 1)
+        detail_layout.addStretch(0)  # takes the room while the review is hidden
 
         self.outcome = plain_label(object_name="pendingOutcome", selectable=False)
         self.send_now_button = QPushButton("Send now")
@@ -342,7 +343,10 @@ class PendingOperationsDialog(QDialog):
         )
         if entry is None:
             set_plain(self.title, "")
-            set_plain(self.state_text, "Choose an operation to see where it stands.")
+            set_plain(
+                self.state_text,
+                "Choose an operation to see where it stands." if self.model.rowCount() else "",
+            )
             self.review_box.setVisible(False)
             for button in buttons:
                 button.setEnabled(False)

@@ -152,6 +152,10 @@ class ActionService(QObject):
         """The store this service writes through, for reads made in the background."""
         return self._writer
 
+    def forget(self, entry_id: int) -> None:
+        """The entry is settled for good (applied, discarded): its snapshot is not needed."""
+        self._acted_on.pop(entry_id, None)
+
     def acted_on(self, entry_id: int) -> Order | None:
         """The platform's order when `entry_id` was queued in this session (None: unknown)."""
         return self._acted_on.get(entry_id)
@@ -251,7 +255,13 @@ class ActionService(QObject):
     def discard(self, entry_id: int, on_done: Done, on_failed: Failed) -> None:
         """Drop an operation never sent, or dismiss a refused one."""
         writer, clock = self._writer, self._clock
-        self._run(lambda: writer.discard(entry_id, clock()), self._then(on_done), on_failed)
+
+        def done(entry: OutboxEntry) -> None:
+            self.forget(entry.id)
+            self._written(entry)
+            on_done(entry)
+
+        self._run(lambda: writer.discard(entry_id, clock()), done, on_failed)
 
     # -- plumbing --------------------------------------------------------------------------------
 

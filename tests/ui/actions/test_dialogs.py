@@ -321,3 +321,42 @@ def test_the_context_menu_offers_the_seven_operations_as_the_domain_allows(
         assert action.isEnabled() == (f"menu_{kind.value}" in enabled)
         assert SHORTCUTS[kind] in items[f"menu_{kind.value}"].text()
     assert len(set(SHORTCUTS.values())) == len(SHORTCUTS)
+
+
+def test_an_open_dialog_says_when_its_order_moved_on_and_queues_nothing_not_allowed(
+    acting: Acting,
+) -> None:
+    order = acting.orders(OrderStatus.PENDING_DELIVERY, 1)[0]
+    acting.show(order.id)
+    acting.controller.act(order.id, ActionKind.CONFIRM_DELIVERY)
+    dialog = acting.dialog(ConfirmDeliveryDialog)
+    acting.click(dialog.primary_button)
+    assert dialog.page == OperationDialog.CONFIRM and not dialog.problem.isVisibleTo(dialog)
+
+    acting.buyer(order.id, "request-refund", {"reason": "Too slow"})  # meanwhile
+    acting.sync()
+    acting.qtbot.waitUntil(lambda: dialog.problem.isVisibleTo(dialog))
+    assert "changed on the platform while you were deciding" in dialog.problem.text()
+    assert "refund requested" in dialog.problem.text()
+
+    acting.click(dialog.primary_button)  # going on anyway: the domain says no
+    acting.qtbot.waitUntil(lambda: "Not possible now" in dialog.problem.text())
+    assert "only while the order is pending delivery" in dialog.problem.text()
+    assert dialog.isVisible() and dialog.entry is None
+    acting.settle()
+    assert acting.operations(order.id) == []
+    acting.click(dialog.cancel_button)
+    acting.qtbot.waitUntil(lambda: acting.controller.dialog is None)
+
+
+def test_a_draft_waits_while_other_orders_are_shown(acting: Acting) -> None:
+    first, second = acting.orders(OrderStatus.AWAITING_CONFIRMATION, 2)
+    acting.show(first.id)
+    compose = acting.controller.compose
+    acting.qtbot.keyClicks(compose.editor, "Half-written answer")
+    acting.show(second.id)
+    assert compose.order_id == second.id and compose.editor.toPlainText() == ""
+    acting.show(first.id)
+    assert compose.editor.toPlainText() == "Half-written answer"
+    acting.settle()
+    assert acting.operations(first.id) == []  # a draft is not queued

@@ -278,6 +278,17 @@ class OperationDialog(QDialog):
         for field in self.fields():
             field.clear_error()
 
+    def order_moved(self, platform: Order) -> None:
+        """A sync brought a newer version of the order while the dialog is open."""
+        if self._busy or self.entry is not None:
+            return
+        self.show_problem(
+            f"This order changed on the platform while you were deciding: it is now "
+            f"{platform.status_label.lower()} (version {platform.version}, you are looking at "
+            f"version {self.order.version}). Cancel and open it again to decide on the latest; "
+            "if you go on, the platform will send it back to you for review."
+        )
+
     def show_problem(self, message: str) -> None:
         set_plain(self.problem, message)
         self.problem.setVisible(True)
