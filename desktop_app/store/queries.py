@@ -17,7 +17,16 @@ from desktop_app.domain import OrderStatus
 from .codec import VIEW_GROUP, to_micros
 from .types import OrderQuery, OrderView, SortKey
 
-__all__ = ["ROW_COLUMNS", "SORT_COLUMN", "Filter", "build_filter", "order_by"]
+__all__ = [
+    "MATCHES",
+    "ROW_COLUMNS",
+    "SORT_COLUMN",
+    "Filter",
+    "build_filter",
+    "count_index",
+    "order_by",
+    "search_params",
+]
 
 SORT_COLUMN: dict[SortKey, str] = {
     SortKey.NUMBER: "number",
@@ -68,7 +77,36 @@ def _like_pattern(text: str) -> str:
     return f"%{text}%"
 
 
-def build_filter(query: OrderQuery, now: datetime) -> Filter:
+# The orders whose search text holds :phrase (trigram index) or, not yet indexed, :pattern.
+MATCHES = (
+    "SELECT rowid FROM orders_fts WHERE orders_fts MATCH :phrase"
+    " UNION ALL SELECT b.pk FROM search_backlog b"
+    " WHERE coalesce(b.search_text, (SELECT d.document FROM order_documents d"
+    " WHERE d.pk = b.pk)) LIKE :pattern"
+)
+
+
+def search_params(search: str) -> dict[str, str]:
+    """A phrase of trigrams (the substring, case-insensitive, found from the index alone),
+    and the LIKE pattern for what is not indexed yet."""
+    return {"phrase": '"' + search.replace('"', '""') + '"', "pattern": _like_pattern(search)}
+
+
+def count_index(query: OrderQuery) -> str | None:
+    """A small index that covers the view's filter (and the row id), for counting."""
+    if query.view is OrderView.ALL:
+        return None
+    if query.view is OrderView.NEEDS_ACTION:
+        return "ix_needs_action"
+    return "ix_sort_group_status"
+
+
+def build_filter(query: OrderQuery, now: datetime, *, common_match: bool = False) -> Filter:
+    """The WHERE of `query` and the index that yields it in sort order.
+
+    With a search of three characters or more, `common_match` says the text matches many
+    orders: then walking the view's sort index and testing each row against the match set
+    finds a window soonest; for a rare text, the few matches are fetched and sorted."""
     terms: list[str] = []
     params: dict[str, Any] = {}
     key = query.sort.value
@@ -84,21 +122,16 @@ def build_filter(query: OrderQuery, now: datetime) -> Filter:
         params["group"] = view_group(query.view)
         index = f"ix_sort_group_{key}"
     search = query.search.strip()
-    if search:
+    if len(search) >= TRIGRAM:
+        params.update(search_params(search))
+        terms.append(f"pk IN ({MATCHES})")
+        if not common_match:
+            index = None
+    elif search:
         params["pattern"] = _like_pattern(search)
-        if len(search) >= TRIGRAM:
-            # A phrase of trigrams: the substring, case-insensitive, found in the index alone.
-            params["phrase"] = '"' + search.replace('"', '""') + '"'
-            terms.append(
-                "(pk IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH :phrase)"
-                " OR pk IN (SELECT b.pk FROM search_backlog b JOIN orders o ON o.pk = b.pk"
-                " WHERE coalesce(b.search_text, o.document) LIKE :pattern))"
-            )
-            index = None  # let the planner weigh the match set against the sort index
-        else:
-            terms.append(
-                "(number LIKE :pattern OR buyer_name LIKE :pattern OR service_title LIKE :pattern)"
-            )
+        terms.append(
+            "(number LIKE :pattern OR buyer_name LIKE :pattern OR service_title LIKE :pattern)"
+        )
     return Filter(" AND ".join(terms) or "1", params, index)
 
 
@@ -106,7 +139,7 @@ def order_columns(query: OrderQuery) -> tuple[str, ...]:
     """The columns that order `query` completely: the sort key, then tie-breaks that follow
     the index the view reads (Needs my action's indexes carry its time window)."""
     column = SORT_COLUMN[query.sort]
-    if query.view is OrderView.NEEDS_ACTION and not query.search.strip():
+    if query.view is OrderView.NEEDS_ACTION:
         return (column, "na_from", "na_until", "pk")
     return (column, "pk")
 

@@ -42,8 +42,8 @@ _PLACEHOLDERS = ", ".join("?" for _ in ORDER_COLUMNS)
 # Column names are constants: no outside text reaches these statements.
 _INSERT = " ".join(
     [
-        "INSERT INTO orders (pk, id, version, document, search_hash, messages_wanted,",
-        f"{', '.join(ORDER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, {_PLACEHOLDERS})",
+        "INSERT INTO orders (pk, id, version, search_hash, messages_wanted,",
+        f"{', '.join(ORDER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, {_PLACEHOLDERS})",
     ]
 )
 
@@ -86,7 +86,10 @@ def order_pk(conn: Connection, order_id: str) -> int | None:
 
 def shown_order(conn: Connection, order_id: str) -> tuple[Order, Order] | None:
     """(platform snapshot, the order as shown with pending operations), or None."""
-    row = conn.exec_driver_sql("SELECT document FROM orders WHERE id = ?", (order_id,)).first()
+    row = conn.exec_driver_sql(
+        "SELECT d.document FROM orders o JOIN order_documents d ON d.pk = o.pk WHERE o.id = ?",
+        (order_id,),
+    ).first()
     if row is None:
         return None
     snapshot = load_order(row[0])
@@ -97,7 +100,8 @@ def shown_order(conn: Connection, order_id: str) -> tuple[Order, Order] | None:
 def refresh_order(conn: Connection, order_id: str) -> None:
     """Recompute the list columns of one order after its outbox changed."""
     row = conn.exec_driver_sql(
-        f"SELECT pk, document, {_OLD_COLUMNS} FROM orders WHERE id = ?",  # noqa: S608
+        f"SELECT o.pk, d.document, {_OLD_COLUMNS} FROM orders o "  # noqa: S608
+        "JOIN order_documents d ON d.pk = o.pk WHERE o.id = ?",
         (order_id,),
     ).first()
     if row is None:
@@ -116,7 +120,6 @@ def refresh_order(conn: Connection, order_id: str) -> None:
 # Every column an upsert may change, in the order `_OLD_COLUMNS` selects them.
 _UPDATABLE = (
     "version",
-    "document",
     "search_hash",
     "pending_ops",
     "problem_ops",
@@ -133,7 +136,7 @@ def _update_changed(
 
     SQLite rewrites an index entry for every index over a column named in SET, changed or
     not; with ~30 sort indexes, naming only what changed makes an update several times
-    cheaper (a typical change touches status, version, a deadline and the document)."""
+    cheaper (a typical change touches status, version and a deadline)."""
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for pk, old, new in rows:
         changed = tuple(
@@ -176,6 +179,7 @@ def upsert_orders(
 
     next_pk = int(conn.exec_driver_sql("SELECT coalesce(max(pk), 0) + 1 FROM orders").scalar_one())
     inserts: list[tuple[Any, ...]] = []
+    documents: list[tuple[int, str]] = []
     updates: list[tuple[int, tuple[Any, ...], dict[str, Any]]] = []
     search: list[tuple[int, str]] = []  # (pk, text) of new rows and rows whose text changed
     replaced: list[tuple[int]] = []  # rows whose old search entry goes
@@ -196,31 +200,35 @@ def upsert_orders(
             pk = next_pk
             next_pk += 1
             wants_messages = 1 if last_message is not None else 0
-            document = encode_order(order)
-            inserts.append(
-                (pk, order.id, order.version, document, text_hash, wants_messages, *columns)
-            )
+            inserts.append((pk, order.id, order.version, text_hash, wants_messages, *columns))
+            documents.append((pk, encode_order(order)))
             search.append((pk, text))
         else:
             pk, synced, old = previous
-            old_wanted = old[5]
+            old_wanted = old[_UPDATABLE.index("messages_wanted")]
             wants_messages = 1 if last_message is not None and last_message != synced else 0
             new = dict(zip(ORDER_COLUMNS, columns, strict=True))
+            documents.append((pk, encode_order(order)))
             new.update(
                 version=order.version,
-                document=encode_order(order),
                 search_hash=text_hash,
                 pending_ops=len(operations),
                 problem_ops=problems.get(order.id, 0),
                 messages_wanted=max(old_wanted, wants_messages),
             )
             updates.append((pk, old, new))
-            if old[2] != text_hash:
+            if old[_UPDATABLE.index("search_hash")] != text_hash:
                 search.append((pk, text))
                 replaced.append((pk,))
         changed.append(order.id)
     if inserts:
         conn.exec_driver_sql(_INSERT, inserts)
+    if documents:
+        conn.exec_driver_sql(
+            "INSERT INTO order_documents (pk, document) VALUES (?, ?) "
+            "ON CONFLICT (pk) DO UPDATE SET document = excluded.document",
+            documents,
+        )
     if updates:
         _update_changed(conn, updates)
     if search:
@@ -240,8 +248,8 @@ def upsert_orders(
 def index_search_backlog(conn: Connection, limit: int) -> int:
     """Write the search entries of up to `limit` backlog rows; returns how many were done."""
     rows = conn.exec_driver_sql(
-        "SELECT b.pk, b.search_text, o.document FROM search_backlog b "
-        "JOIN orders o ON o.pk = b.pk ORDER BY b.pk LIMIT ?",
+        "SELECT b.pk, b.search_text, d.document FROM search_backlog b "
+        "JOIN order_documents d ON d.pk = b.pk ORDER BY b.pk LIMIT ?",
         (limit,),
     ).all()
     if not rows:

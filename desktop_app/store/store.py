@@ -9,6 +9,7 @@ writer never fails half-way on a lock it could not upgrade.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -36,7 +37,18 @@ from desktop_app.domain import (
 from . import outbox as outbox_sql
 from .codec import DEADLINE_NONE, VIEW_GROUP, from_micros, to_micros
 from .connection import create_store_engine, migrate
-from .queries import ROW_COLUMNS, build_filter, order_by, order_columns, view_group
+from .queries import (
+    MATCHES,
+    ROW_COLUMNS,
+    TRIGRAM,
+    Filter,
+    build_filter,
+    count_index,
+    order_by,
+    order_columns,
+    search_params,
+    view_group,
+)
 from .rows import shown_order
 from .sync_side import SyncSide
 from .types import (
@@ -54,6 +66,7 @@ from .types import (
 
 __all__ = ["Store"]
 
+COMMON_MATCHES = 2_000  # more matches than this (or 2 % of the cache): walk the sort index
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
 
 
@@ -122,6 +135,7 @@ class Store(SyncSide):
         self.path = path
         self._lock = threading.RLock()
         self._closed = False
+        self._matches: dict[str, tuple[tuple[int, int], int]] = {}
 
     # -- life ------------------------------------------------------------------------------
 
@@ -189,24 +203,62 @@ class Store(SyncSide):
             return self._count(conn, query, now)
 
     def _count(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
-        if not query.search.strip() and query.view is not OrderView.NEEDS_ACTION:
+        search = query.search.strip()
+        if not search and query.view is not OrderView.NEEDS_ACTION:
             group = view_group(query.view)
             if group is None:
-                return int(
-                    conn.exec_driver_sql("SELECT coalesce(sum(n), 0) FROM view_counts").scalar_one()
-                )
+                return self._total(conn)
             # Refunded, partially refunded and cancelled share one group.
             value = conn.exec_driver_sql(
                 "SELECT n FROM view_counts WHERE view_group = ?", (group,)
             ).scalar()
             return int(value or 0)
-        where = build_filter(query, now)
+        if len(search) >= TRIGRAM and query.view is OrderView.ALL:
+            return int(
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM ({MATCHES.replace('UNION ALL', 'UNION')})",  # noqa: S608
+                    search_params(search),
+                ).scalar_one()
+            )
+        where = self._filter(conn, query, now)
+        index = count_index(query) if where.index is not None else None
         return int(
-            conn.exec_driver_sql(
-                f"SELECT count(*) FROM orders WHERE {where.where}",  # noqa: S608
+            _indexed(
+                conn,
+                f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where}",  # noqa: S608
+                index,
                 where.params,
             ).scalar_one()
         )
+
+    def _total(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql("SELECT coalesce(sum(n), 0) FROM view_counts").scalar_one())
+
+    def _filter(self, conn: Connection, query: OrderQuery, now: datetime) -> Filter:
+        """`query`'s filter, choosing how to search by how many orders match the text."""
+        search = query.search.strip()
+        if len(search) < TRIGRAM:
+            return build_filter(query, now)
+        # The UI asks for a count and windows of one search in a row: remember the answer
+        # until this or another connection writes (SQLite's data_version + our changes).
+        raw = self._conn.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        state = (int(conn.exec_driver_sql("PRAGMA data_version").scalar_one()), raw.total_changes)
+        cached = self._matches.get(search)
+        if cached is not None and cached[0] == state:
+            matches = cached[1]
+        else:
+            matches = int(
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM ({MATCHES})",  # noqa: S608
+                    search_params(search),
+                ).scalar_one()
+            )
+            if len(self._matches) > 64:
+                self._matches.clear()
+            self._matches[search] = (state, matches)
+        common = matches > max(COMMON_MATCHES, self._total(conn) // 50)
+        return build_filter(query, now, common_match=common)
 
     def list_orders(
         self, query: OrderQuery, offset: int, limit: int, now: datetime
@@ -215,10 +267,10 @@ class Store(SyncSide):
         if limit <= 0:
             return []
         offset = max(0, offset)
-        where = build_filter(query, now)
         with self.read() as conn:
+            where = self._filter(conn, query, now)
             reverse = False
-            if where.index and offset > 1000:
+            if where.index and offset > 1000 and not query.search.strip():
                 # Walking the index from the far end is shorter for the second half.
                 total = self._count(conn, query, now)
                 if offset >= total:
@@ -242,11 +294,11 @@ class Store(SyncSide):
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
         """The row index of `order_id` in `query`, or None when the order is not in it."""
-        where = build_filter(query, now)
         columns = order_columns(query)
         listed = ", ".join(columns)
         marks = ", ".join(f":k{i}" for i in range(len(columns)))
         with self.read() as conn:
+            where = self._filter(conn, query, now)
             found = conn.exec_driver_sql(
                 f"SELECT {listed} FROM orders WHERE id = :order_id "  # noqa: S608
                 f"AND {where.where}",

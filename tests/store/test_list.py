@@ -105,3 +105,27 @@ def test_search_latin_cjk_and_short(store: Store) -> None:
     assert found(orders[2].number) == {orders[2].id}
     assert found("000002") == {orders[1].id}
     assert found("nothing like this") == set()
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_both_search_plans_give_the_same_rows(
+    filled: Store, common: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text matching many orders walks the sort index; a rare one sorts its matches."""
+    import desktop_app.store.store as store_module
+
+    monkeypatch.setattr(store_module, "COMMON_MATCHES", 0 if common else 10**9)
+    for view in (OrderView.ALL, OrderView.PENDING_DELIVERY, OrderView.NEEDS_ACTION):
+        for sort in (SortKey.DEADLINE, SortKey.BUYER):
+            query = OrderQuery(view=view, search="blue", sort=sort, descending=True)
+            rows = filled.list_orders(query, 0, 1000, NOW)
+            plain = [
+                r
+                for r in filled.list_orders(
+                    OrderQuery(view=view, sort=sort, descending=True), 0, 1000, NOW
+                )
+                if r.id in {x.id for x in rows}
+            ]
+            assert rows == plain and len(rows) == filled.count_orders(query, NOW)
+            if rows:
+                assert filled.position_of(query, rows[-1].id, NOW) == len(rows) - 1
