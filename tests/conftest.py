@@ -3,6 +3,7 @@ backend kept in memory (the OS keyring is not there on CI), patient Hypothesis d
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,33 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.secrets.pop((service, username), None) is None:
             raise PasswordDeleteError(username)
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_unexpected_log_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A record at ERROR or above fails the test, unless the test says it expects one
+    (`@pytest.mark.expected_log_errors`): a bug logged in a thread must not pass unseen."""
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("expected_log_errors") is None:
+        lines = "\n".join(
+            f"{record.levelname} {record.name}: {record.getMessage()}" for record in handler.records
+        )
+        pytest.fail(f"unexpected log errors:\n{lines}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
