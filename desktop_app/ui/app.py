@@ -117,9 +117,39 @@ def _parse(args: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(args))
 
 
+def _configure_logging(data_dir: Path | None) -> None:
+    """Warnings and errors on the console; everything from INFO up in a rotating file in the
+    data folder, so that a bug an operator reports comes with what led to it. Request lines of
+    httpx stay out of both (the sync logs its own summary)."""
+    from logging.handlers import RotatingFileHandler
+
+    from desktop_app.app.paths import resolve_data_dir
+
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    try:
+        folder = resolve_data_dir(data_dir) / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        file = RotatingFileHandler(
+            folder / "orderdesk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as error:  # a read-only or full disk must not stop the app
+        log.warning("Not writing a log file: %s", error)
+    else:
+        file.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+        )
+        root.addHandler(file)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(args: list[str]) -> int:
     options = _parse(args)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(options.data_dir)
     app = QApplication.instance() or OrderDeskApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     try:
