@@ -3,24 +3,17 @@ where its operation stands with the platform."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from desktop_app.domain import Order
 from desktop_app.store.types import OperationState
 from desktop_app.ui.actions.service import BulkOutcome
+from desktop_app.ui.models.list_model import PROBLEM_COLOR, SUCCESS_COLOR, Column, RowListModel
 
 __all__ = ["BulkModel", "BulkRow"]
-
-_HEADERS = ("Order", "Buyer", "Request", "Result")
-_BAD = QColor(198, 40, 40)
-_GOOD = QColor(46, 125, 50)
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,61 +53,20 @@ class BulkRow:
         )
 
 
-class BulkModel(QAbstractTableModel):
+def _result_color(row: BulkRow) -> QColor | None:
+    if row.failed or (row.outcome is None and row.skip):
+        return PROBLEM_COLOR
+    return SUCCESS_COLOR if row.state is OperationState.APPLIED else None
+
+
+class BulkModel(RowListModel):
+    """Per order of a bulk action: whether it is included (or why not), then its result."""
+
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[BulkRow] = []
-
-    def set_rows(self, rows: Sequence[BulkRow]) -> None:
-        rows = list(rows)
-        if [r.order_id for r in rows] == [r.order_id for r in self._rows]:
-            self._rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, 3))
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rows(self) -> list[BulkRow]:
-        return list(self._rows)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (row.number, row.buyer, row.request, row.result)[column]
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            if row.failed or (row.outcome is None and row.skip):
-                return QBrush(_BAD)
-            if row.state is OperationState.APPLIED:
-                return QBrush(_GOOD)
-        return None
+        columns = [
+            Column("Order", lambda row: row.number),
+            Column("Buyer", lambda row: row.buyer),
+            Column("Request", lambda row: row.request),
+            Column("Result", lambda row: row.result, color=_result_color),
+        ]
+        super().__init__(columns, key=lambda row: row.order_id, parent=parent)
