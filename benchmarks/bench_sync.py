@@ -144,7 +144,7 @@ def main() -> None:
                 cache = base / f"cache-{run}.sqlite3"
                 count = 0
 
-                def first() -> None:
+                def first(cache: Path = cache) -> None:
                     nonlocal count
                     with Store.open(cache) as store, signed_in(url) as client:
                         engine_for(store, client).run_once()
@@ -183,7 +183,8 @@ def main() -> None:
                     for row in pushed[half:]:
                         store.enqueue(row.id, SendMessage(f"Update {run}"), utc_now())
                     one = engine_for(store, client, push_workers=1)
-                    note("push_serial", timed(lambda: one.drain(600)) / (len(pushed) - half))
+                    serial = timed(lambda one=one: one.drain(600))
+                    note("push_serial", serial / (len(pushed) - half))
             control.close()
 
     m = {name: statistics.median(values) for name, values in figures.items()}

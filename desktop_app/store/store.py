@@ -9,46 +9,28 @@ writer never fails half-way on a lock it could not upgrade.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, CursorResult, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine
 
 from desktop_app.domain import (
-    Actor,
     Author,
-    DeadlineKind,
     Message,
-    Money,
     Operation,
     Order,
-    OrderStatus,
     parse_message,
 )
 
 from . import outbox as outbox_sql
-from .codec import DEADLINE_NONE, VIEW_GROUP, from_micros, to_micros
+from .codec import VIEW_GROUP, from_micros
 from .connection import create_store_engine, migrate
-from .queries import (
-    MATCHES,
-    ROW_COLUMNS,
-    TRIGRAM,
-    Filter,
-    build_filter,
-    count_index,
-    order_by,
-    order_columns,
-    search_params,
-    view_group,
-)
+from .listing import OrderList
 from .rows import shown_order
 from .sync_side import SyncSide
 from .types import (
@@ -66,65 +48,6 @@ from .types import (
 
 __all__ = ["Store"]
 
-COMMON_MATCHES = 2_000  # more matches than this (or 2 % of the cache): walk the sort index
-_STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
-
-
-def _row(values: Sequence[Any]) -> OrderRow:
-    (
-        _pk,
-        order_id,
-        number,
-        buyer_name,
-        buyer_country,
-        service_title,
-        status,
-        paid_amount,
-        paid_currency,
-        net_amount,
-        net_currency,
-        deadline_sort,
-        deadline_kind,
-        deadline_actor,
-        updated_at,
-        unread,
-        pending_ops,
-        problem_ops,
-    ) = values
-    known = _STATUS_BY_VALUE.get(status, OrderStatus.UNKNOWN)
-    return OrderRow(
-        id=order_id,
-        number=number,
-        buyer_name=buyer_name,
-        buyer_country=buyer_country,
-        service_title=service_title,
-        status=known,
-        status_label=known.label if known is not OrderStatus.UNKNOWN else f"Unknown ({status})",
-        paid=Money(Decimal(paid_amount), paid_currency),
-        net_settlement=Money(Decimal(net_amount), net_currency),
-        deadline_at=from_micros(deadline_sort) if deadline_sort != DEADLINE_NONE else None,
-        deadline_kind=DeadlineKind(deadline_kind) if deadline_kind else None,
-        deadline_actor=Actor(deadline_actor) if deadline_actor else None,
-        updated_at=from_micros(updated_at),
-        unread=unread,
-        pending_operations=pending_ops,
-        sync_problem=problem_ops > 0,
-    )
-
-
-def _indexed(
-    conn: Connection, sql: str, index: str | None, params: dict[str, Any]
-) -> CursorResult[Any]:
-    """Run `sql` with ``{indexed}`` naming the index that yields its order, or without it
-    while that index is missing (dropped for a bulk load: slower, still right)."""
-    if index is not None:
-        try:
-            return conn.exec_driver_sql(sql.format(indexed=f"INDEXED BY {index}"), params)
-        except OperationalError as error:
-            if "no such index" not in str(error.orig):
-                raise
-    return conn.exec_driver_sql(sql.format(indexed=""), params)
-
 
 class Store(SyncSide):
     """The cache: orders, messages, the outbox and the sync state of one profile."""
@@ -135,7 +58,7 @@ class Store(SyncSide):
         self.path = path
         self._lock = threading.RLock()
         self._closed = False
-        self._matches: dict[str, tuple[tuple[int, int], int]] = {}
+        self._list = OrderList(connection)
 
     # -- life ------------------------------------------------------------------------------
 
@@ -196,145 +119,28 @@ class Store(SyncSide):
         """A write transaction: everything inside commits together or not at all."""
         return self._transaction("BEGIN IMMEDIATE")
 
-    # -- the order list ----------------------------------------------------------------------
+    # -- the order list (see `listing`) ------------------------------------------------------
 
     def count_orders(self, query: OrderQuery, now: datetime) -> int:
         with self.read() as conn:
-            return self._count(conn, query, now)
-
-    def _count(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
-        search = query.search.strip()
-        if not search and query.view is not OrderView.NEEDS_ACTION:
-            group = view_group(query.view)
-            if group is None:
-                return self._total(conn)
-            # Refunded, partially refunded and cancelled share one group.
-            value = conn.exec_driver_sql(
-                "SELECT n FROM view_counts WHERE view_group = ?", (group,)
-            ).scalar()
-            return int(value or 0)
-        if len(search) >= TRIGRAM and query.view is OrderView.ALL:
-            return int(
-                conn.exec_driver_sql(
-                    f"SELECT count(*) FROM ({MATCHES.replace('UNION ALL', 'UNION')})",  # noqa: S608
-                    search_params(search),
-                ).scalar_one()
-            )
-        where = self._filter(conn, query, now)
-        index = count_index(query) if where.index is not None else None
-        return int(
-            _indexed(
-                conn,
-                f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where}",  # noqa: S608
-                index,
-                where.params,
-            ).scalar_one()
-        )
-
-    def _total(self, conn: Connection) -> int:
-        return int(conn.exec_driver_sql("SELECT coalesce(sum(n), 0) FROM view_counts").scalar_one())
-
-    def _filter(self, conn: Connection, query: OrderQuery, now: datetime) -> Filter:
-        """`query`'s filter, choosing how to search by how many orders match the text."""
-        search = query.search.strip()
-        if len(search) < TRIGRAM:
-            return build_filter(query, now)
-        # The UI asks for a count and windows of one search in a row: remember the answer
-        # until this or another connection writes (SQLite's data_version + our changes).
-        raw = self._conn.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
-        state = (int(conn.exec_driver_sql("PRAGMA data_version").scalar_one()), raw.total_changes)
-        cached = self._matches.get(search)
-        if cached is not None and cached[0] == state:
-            matches = cached[1]
-        else:
-            matches = int(
-                conn.exec_driver_sql(
-                    f"SELECT count(*) FROM ({MATCHES})",  # noqa: S608
-                    search_params(search),
-                ).scalar_one()
-            )
-            if len(self._matches) > 64:
-                self._matches.clear()
-            self._matches[search] = (state, matches)
-        common = matches > max(COMMON_MATCHES, self._total(conn) // 50)
-        return build_filter(query, now, common_match=common)
+            return self._list.count(conn, query, now)
 
     def list_orders(
         self, query: OrderQuery, offset: int, limit: int, now: datetime
     ) -> list[OrderRow]:
         """Rows `offset` .. `offset + limit` of `query`, in its order."""
-        if limit <= 0:
-            return []
-        offset = max(0, offset)
         with self.read() as conn:
-            where = self._filter(conn, query, now)
-            reverse = False
-            if where.index and offset > 1000 and not query.search.strip():
-                # Walking the index from the far end is shorter for the second half.
-                total = self._count(conn, query, now)
-                if offset >= total:
-                    return []
-                if offset > total // 2:
-                    reverse = True
-                    limit = min(limit, total - offset)
-                    offset = total - offset - limit
-            params = {**where.params, "limit": limit, "offset": offset}
-            rows = _indexed(
-                conn,
-                f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
-                f"ORDER BY {order_by(query, reverse=reverse)} LIMIT :limit OFFSET :offset",
-                where.index,
-                params,
-            ).all()
-        result = [_row(values) for values in rows]
-        if reverse:
-            result.reverse()
-        return result
+            return self._list.rows(conn, query, offset, limit, now)
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
         """The row index of `order_id` in `query`, or None when the order is not in it."""
-        columns = order_columns(query)
-        listed = ", ".join(columns)
-        marks = ", ".join(f":k{i}" for i in range(len(columns)))
         with self.read() as conn:
-            where = self._filter(conn, query, now)
-            found = conn.exec_driver_sql(
-                f"SELECT {listed} FROM orders WHERE id = :order_id "  # noqa: S608
-                f"AND {where.where}",
-                {**where.params, "order_id": order_id},
-            ).first()
-            if found is None:
-                return None
-            keys = {f"k{i}": value for i, value in enumerate(found)}
-            before = ">" if query.descending else "<"
-            return int(
-                _indexed(
-                    conn,
-                    f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
-                    f"AND ({listed}) {before} ({marks})",
-                    where.index,
-                    {**where.params, **keys},
-                ).scalar_one()
-            )
+            return self._list.position(conn, query, order_id, now)
 
     def view_counts(self, now: datetime) -> dict[OrderView, int]:
+        """Orders per status view (counters kept by triggers; Needs my action counted)."""
         with self.read() as conn:
-            groups: dict[int, int] = {
-                int(group): int(n)
-                for group, n in conn.exec_driver_sql("SELECT view_group, n FROM view_counts")
-            }
-            needs = conn.exec_driver_sql(
-                "SELECT count(*) FROM orders "
-                "WHERE na_from IS NOT NULL AND na_from <= ? AND na_until > ?",
-                (to_micros(now), to_micros(now)),
-            ).scalar_one()
-        counts = {OrderView.ALL: sum(groups.values()), OrderView.NEEDS_ACTION: int(needs)}
-        for view in OrderView:
-            group = view_group(view)
-            if group is not None:
-                counts[view] = int(groups.get(group, 0))
-        return counts
+            return self._list.view_counts(conn, now)
 
     # -- one order ---------------------------------------------------------------------------
 

@@ -112,9 +112,9 @@ def test_both_search_plans_give_the_same_rows(
     filled: Store, common: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A text matching many orders walks the sort index; a rare one sorts its matches."""
-    import desktop_app.store.store as store_module
+    import desktop_app.store.listing as listing
 
-    monkeypatch.setattr(store_module, "COMMON_MATCHES", 0 if common else 10**9)
+    monkeypatch.setattr(listing, "COMMON_MATCHES", 0 if common else 10**9)
     for view in (OrderView.ALL, OrderView.PENDING_DELIVERY, OrderView.NEEDS_ACTION):
         for sort in (SortKey.DEADLINE, SortKey.BUYER):
             query = OrderQuery(view=view, search="blue", sort=sort, descending=True)

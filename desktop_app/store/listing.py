@@ -1,0 +1,233 @@
+"""The order list: counts, windows and positions of a query, done by SQL on the indexes.
+
+Used by `Store` inside its read transactions. Each status view is one index range per sort
+key; a search of three characters or more picks its plan by how many orders match (see
+`queries.build_filter`); the match count is remembered until the cache is written to.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult
+from sqlalchemy.exc import OperationalError
+
+from desktop_app.domain import Actor, DeadlineKind, Money, OrderStatus
+
+from .codec import DEADLINE_NONE, from_micros, to_micros
+from .queries import (
+    MATCHES,
+    ROW_COLUMNS,
+    TRIGRAM,
+    Filter,
+    build_filter,
+    count_index,
+    order_by,
+    order_columns,
+    search_params,
+    view_group,
+)
+from .types import OrderQuery, OrderRow, OrderView
+
+__all__ = ["COMMON_MATCHES", "OrderList"]
+
+
+def _row(values: Sequence[Any]) -> OrderRow:
+    (
+        _pk,
+        order_id,
+        number,
+        buyer_name,
+        buyer_country,
+        service_title,
+        status,
+        paid_amount,
+        paid_currency,
+        net_amount,
+        net_currency,
+        deadline_sort,
+        deadline_kind,
+        deadline_actor,
+        updated_at,
+        unread,
+        pending_ops,
+        problem_ops,
+    ) = values
+    known = _STATUS_BY_VALUE.get(status, OrderStatus.UNKNOWN)
+    return OrderRow(
+        id=order_id,
+        number=number,
+        buyer_name=buyer_name,
+        buyer_country=buyer_country,
+        service_title=service_title,
+        status=known,
+        status_label=known.label if known is not OrderStatus.UNKNOWN else f"Unknown ({status})",
+        paid=Money(Decimal(paid_amount), paid_currency),
+        net_settlement=Money(Decimal(net_amount), net_currency),
+        deadline_at=from_micros(deadline_sort) if deadline_sort != DEADLINE_NONE else None,
+        deadline_kind=DeadlineKind(deadline_kind) if deadline_kind else None,
+        deadline_actor=Actor(deadline_actor) if deadline_actor else None,
+        updated_at=from_micros(updated_at),
+        unread=unread,
+        pending_operations=pending_ops,
+        sync_problem=problem_ops > 0,
+    )
+
+
+def _indexed(
+    conn: Connection, sql: str, index: str | None, params: dict[str, Any]
+) -> CursorResult[Any]:
+    """Run `sql` with ``{indexed}`` naming the index that yields its order, or without it
+    while that index is missing (dropped for a bulk load: slower, still right)."""
+    if index is not None:
+        try:
+            return conn.exec_driver_sql(sql.format(indexed=f"INDEXED BY {index}"), params)
+        except OperationalError as error:
+            if "no such index" not in str(error.orig):
+                raise
+    return conn.exec_driver_sql(sql.format(indexed=""), params)
+
+
+COMMON_MATCHES = 2_000  # more matches than this (or 2 % of the cache): walk the sort index
+_STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
+
+
+class OrderList:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._matches: dict[str, tuple[tuple[int, int], int]] = {}
+
+    def count(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
+        search = query.search.strip()
+        if not search and query.view is not OrderView.NEEDS_ACTION:
+            group = view_group(query.view)
+            if group is None:
+                return self._total(conn)
+            # Refunded, partially refunded and cancelled share one group.
+            value = conn.exec_driver_sql(
+                "SELECT n FROM view_counts WHERE view_group = ?", (group,)
+            ).scalar()
+            return int(value or 0)
+        if len(search) >= TRIGRAM and query.view is OrderView.ALL:
+            return int(
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM ({MATCHES.replace('UNION ALL', 'UNION')})",  # noqa: S608
+                    search_params(search),
+                ).scalar_one()
+            )
+        where = self._filter(conn, query, now)
+        index = count_index(query) if where.index is not None else None
+        return int(
+            _indexed(
+                conn,
+                f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where}",  # noqa: S608
+                index,
+                where.params,
+            ).scalar_one()
+        )
+
+    def _total(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql("SELECT coalesce(sum(n), 0) FROM view_counts").scalar_one())
+
+    def _filter(self, conn: Connection, query: OrderQuery, now: datetime) -> Filter:
+        """`query`'s filter, choosing how to search by how many orders match the text."""
+        search = query.search.strip()
+        if len(search) < TRIGRAM:
+            return build_filter(query, now)
+        # The UI asks for a count and windows of one search in a row: remember the answer
+        # until this or another connection writes (SQLite's data_version + our changes).
+        raw = self._connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        state = (int(conn.exec_driver_sql("PRAGMA data_version").scalar_one()), raw.total_changes)
+        cached = self._matches.get(search)
+        if cached is not None and cached[0] == state:
+            matches = cached[1]
+        else:
+            matches = int(
+                conn.exec_driver_sql(
+                    f"SELECT count(*) FROM ({MATCHES})",  # noqa: S608
+                    search_params(search),
+                ).scalar_one()
+            )
+            if len(self._matches) > 64:
+                self._matches.clear()
+            self._matches[search] = (state, matches)
+        common = matches > max(COMMON_MATCHES, self._total(conn) // 50)
+        return build_filter(query, now, common_match=common)
+
+    def rows(
+        self, conn: Connection, query: OrderQuery, offset: int, limit: int, now: datetime
+    ) -> list[OrderRow]:
+        if limit <= 0:
+            return []
+        offset = max(0, offset)
+        where = self._filter(conn, query, now)
+        reverse = False
+        if where.index and offset > 1000 and not query.search.strip():
+            # Walking the index from the far end is shorter for the second half.
+            total = self.count(conn, query, now)
+            if offset >= total:
+                return []
+            if offset > total // 2:
+                reverse = True
+                limit = min(limit, total - offset)
+                offset = total - offset - limit
+        params = {**where.params, "limit": limit, "offset": offset}
+        rows = _indexed(
+            conn,
+            f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
+            f"ORDER BY {order_by(query, reverse=reverse)} LIMIT :limit OFFSET :offset",
+            where.index,
+            params,
+        ).all()
+        result = [_row(values) for values in rows]
+        if reverse:
+            result.reverse()
+        return result
+
+    def position(
+        self, conn: Connection, query: OrderQuery, order_id: str, now: datetime
+    ) -> int | None:
+        columns = order_columns(query)
+        listed = ", ".join(columns)
+        marks = ", ".join(f":k{i}" for i in range(len(columns)))
+        where = self._filter(conn, query, now)
+        found = conn.exec_driver_sql(
+            f"SELECT {listed} FROM orders WHERE id = :order_id "  # noqa: S608
+            f"AND {where.where}",
+            {**where.params, "order_id": order_id},
+        ).first()
+        if found is None:
+            return None
+        keys = {f"k{i}": value for i, value in enumerate(found)}
+        before = ">" if query.descending else "<"
+        return int(
+            _indexed(
+                conn,
+                f"SELECT count(*) FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
+                f"AND ({listed}) {before} ({marks})",
+                where.index,
+                {**where.params, **keys},
+            ).scalar_one()
+        )
+
+    def view_counts(self, conn: Connection, now: datetime) -> dict[OrderView, int]:
+        groups: dict[int, int] = {
+            int(group): int(n)
+            for group, n in conn.exec_driver_sql("SELECT view_group, n FROM view_counts")
+        }
+        needs = conn.exec_driver_sql(
+            "SELECT count(*) FROM orders "
+            "WHERE na_from IS NOT NULL AND na_from <= ? AND na_until > ?",
+            (to_micros(now), to_micros(now)),
+        ).scalar_one()
+        counts = {OrderView.ALL: sum(groups.values()), OrderView.NEEDS_ACTION: int(needs)}
+        for view in OrderView:
+            group = view_group(view)
+            if group is not None:
+                counts[view] = int(groups.get(group, 0))
+        return counts
