@@ -15,24 +15,26 @@ from desktop_app.sandbox.server import SandboxOptions, start_sandbox
 
 @pytest.fixture(scope="module")
 def seeded_orders() -> tuple[list[dict[str, object]], str]:
-    with start_sandbox(SandboxOptions(orders=400, seed=11)) as sandbox:
-        with httpx.Client(base_url=sandbox.url, timeout=30) as http:
-            token = http.post(
-                "/v1/auth/token",
-                data={"grant_type": "password", "username": "demo", "password": "demo-password"},
-            ).json()["access_token"]
-            http.headers["Authorization"] = f"Bearer {token}"
-            payloads: list[dict[str, object]] = []
-            cursor = None
-            while True:
-                page = http.get(
-                    "/v1/orders", params={"limit": 500, **({"cursor": cursor} if cursor else {})}
-                ).json()
-                payloads += page["orders"]
-                cursor = page["next_cursor"]
-                if not page["has_more"]:
-                    break
-            now = http.get("/_sandbox/clock").json()["now"]
+    with (
+        start_sandbox(SandboxOptions(orders=400, seed=11)) as sandbox,
+        httpx.Client(base_url=sandbox.url, timeout=30) as http,
+    ):
+        token = http.post(
+            "/v1/auth/token",
+            data={"grant_type": "password", "username": "demo", "password": "demo-password"},
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        payloads: list[dict[str, object]] = []
+        cursor = None
+        while True:
+            page = http.get(
+                "/v1/orders", params={"limit": 500, **({"cursor": cursor} if cursor else {})}
+            ).json()
+            payloads += page["orders"]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+        now = http.get("/_sandbox/clock").json()["now"]
     return payloads, now
 
 
@@ -62,6 +64,7 @@ def test_the_domain_allows_exactly_what_the_platform_allows(
                 (order.number, order.status.value, sorted(ours ^ set(order.allowed_actions)))
             )
     assert not disagreements, disagreements[:10]
-    assert any(ActionKind.APPROVE_EXTENSION in order_actions for order_actions in (
-        parse_order(p).allowed_actions for p in payloads
-    ))
+    assert any(
+        ActionKind.APPROVE_EXTENSION in order_actions
+        for order_actions in (parse_order(p).allowed_actions for p in payloads)
+    )
