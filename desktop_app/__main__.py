@@ -4,6 +4,26 @@ from __future__ import annotations
 
 import sys
 
+_GLOBAL_OPTIONS_WITH_VALUE = ("--data-dir", "--profile")
+
+
+def _command_position(args: list[str]) -> int | None:
+    """Where the CLI subcommand stands, past any global options before it; None: the GUI."""
+    from desktop_app.cli import COMMANDS
+
+    position = 0
+    while position < len(args):
+        token = args[position]
+        if token in COMMANDS:
+            return position
+        if token in _GLOBAL_OPTIONS_WITH_VALUE:
+            position += 2
+        elif token.startswith(tuple(f"{option}=" for option in _GLOBAL_OPTIONS_WITH_VALUE)):
+            position += 1
+        else:
+            return None
+    return None
+
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
@@ -19,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok: {line}")  # noqa: T201
         return 0
 
-    from desktop_app.cli import COMMANDS
-
-    if args and args[0] in COMMANDS:
+    command_at = _command_position(args)
+    if command_at is not None:
         from desktop_app.cli import main as cli_main
 
-        return cli_main(args)
+        # `orderdesk --data-dir X sync` reads as `orderdesk sync --data-dir X`
+        return cli_main([args[command_at], *args[:command_at], *args[command_at + 1 :]])
     from desktop_app.ui.app import main as gui_main
 
     return gui_main(args)

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -134,6 +135,12 @@ def install_handlers(app: FastAPI) -> None:
         ]
         return validation_failed(errors).response()
 
+    async def on_disconnect(_request: Request, _exc: Exception) -> Response:
+        # The client went away while sending its request (a killed process, a dropped
+        # connection): nothing was done and nobody reads the answer. Not a bug of ours.
+        _log.info("client disconnected before its request was read")
+        return Response(status_code=499)
+
     async def on_bug(_request: Request, exc: Exception) -> Response:
         _log.error("unhandled error in the sandbox", exc_info=exc)
         return ProblemError("internal-error", "The sandbox hit a bug").response()
@@ -141,4 +148,5 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(Exception, on_bug)

@@ -10,7 +10,6 @@ the cache storing the answer, which is where a kill hurts most.
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import signal
@@ -176,33 +175,14 @@ class Worker:
             self.failure = error
 
 
-class _Disconnects(logging.Handler):
-    """ERROR records of the in-process sandbox; a client killed mid-request shows up as a
-    ClientDisconnect there (the sandbox logs it; it should not — reported)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.unexpected: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        error = record.exc_info[1] if record.exc_info else None
-        if type(error).__name__ != "ClientDisconnect":
-            self.unexpected.append(f"{record.name}: {record.getMessage()}")
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-@pytest.mark.expected_log_errors  # only the sandbox's ClientDisconnect, checked below
 def test_kill_9_while_syncing_never_loses_or_doubles_an_operation(
     tmp_path: Path, control: SandboxControl
 ) -> None:
-    disconnects = _Disconnects()
-    logging.getLogger().addHandler(disconnects)
-    try:
-        _kill_trials(tmp_path, control)
-    finally:
-        logging.getLogger().removeHandler(disconnects)
-    assert disconnects.unexpected == []
+    # A client killed mid-request must not make the sandbox log an error either: the autouse
+    # fixture of tests/conftest.py fails this test on any record at ERROR.
+    _kill_trials(tmp_path, control)
 
 
 def _kill_trials(tmp_path: Path, control: SandboxControl) -> None:
