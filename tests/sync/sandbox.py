@@ -7,67 +7,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
-
 from desktop_app.domain import Order
 from desktop_app.platform import MemoryCredentials, PlatformClient
+from desktop_app.sandbox.control import SandboxControl as _SandboxControl
 
 DEMO = ("demo", "demo-password")
 
 
-class SandboxControl:
-    """Plays the buyer and the platform, sets faults, reads the ledger."""
+class SandboxControl(_SandboxControl):
+    """The sandbox's own control client, plus what the sync tests check with it: the ledger
+    of the demo merchant, the platform's truth read through our client, faults for a while."""
 
     def __init__(self, url: str) -> None:
+        super().__init__(url)
         self.url = url
-        self._http = httpx.Client(base_url=url, timeout=60)
         self._merchant: PlatformClient | None = None
 
     def close(self) -> None:
         if self._merchant is not None:
             self._merchant.close()
-        self._http.close()
+        super().close()
 
-    def _post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self._http.post(path, json=body or {})
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self, orders: int = 40, seed: int = 7) -> None:
-        self._post("/_sandbox/reset", {"seed": seed, "orders": orders})
-        if self._merchant is not None:
+    def reset(self, seed: int = 7, orders: int = 40) -> dict[str, Any]:
+        result = super().reset(seed=seed, orders=orders)
+        if self._merchant is not None:  # its tokens died with the old world
             self._merchant.close()
             self._merchant = None
+        return result
 
-    def faults(
-        self,
-        latency_ms: int = 0,
-        error_rate: float = 0.0,
-        drop_rate: float = 0.0,
-        rate_limit_per_s: float = 0.0,
-    ) -> None:
-        self._post(
-            "/_sandbox/faults",
-            {
-                "latency_ms": latency_ms,
-                "error_rate": error_rate,
-                "drop_rate": drop_rate,
-                "rate_limit_per_s": rate_limit_per_s,
-            },
-        )
+    def faults(self, **settings: Any) -> None:
+        self.set_faults(**settings)
 
     @contextmanager
     def faulty(self, **settings: Any) -> Iterator[None]:
-        self.faults(**settings)
+        self.set_faults(**settings)
         try:
             yield
         finally:
-            self.faults()
+            self.clear_faults()
 
-    def ledger(self, merchant: str = "demo") -> list[dict[str, Any]]:
-        response = self._http.get("/_sandbox/ledger", params={"merchant": merchant})
-        response.raise_for_status()
-        return list(response.json()["entries"])
+    def ledger(self, merchant: str | None = "demo") -> list[dict[str, Any]]:
+        return super().ledger(merchant)
 
     def assert_no_key_applied_twice(self) -> Counter[str]:
         keys = Counter(entry["idempotency_key"] for entry in self.ledger())
@@ -75,16 +55,8 @@ class SandboxControl:
         assert not twice, f"idempotency keys applied more than once: {twice}"
         return keys
 
-    def advance(self, seconds: float) -> None:
-        self._post("/_sandbox/clock/advance", {"seconds": seconds})
-
     def buyer(self, order_id: str, move: str, body: dict[str, Any] | None = None) -> Any:
-        return self._post(f"/_sandbox/orders/{order_id}/buyer/{move}", body)
-
-    def resolve(self, order_id: str, outcome: str, amount: str | None = None) -> Any:
-        return self._post(
-            f"/_sandbox/orders/{order_id}/mediation/resolve", {"outcome": outcome, "amount": amount}
-        )
+        return self._move(order_id, f"buyer/{move}", body)
 
     def merchant(self) -> PlatformClient:
         """A client of the demo merchant, for reading the platform's truth."""
