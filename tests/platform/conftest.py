@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import keyring
@@ -20,6 +19,7 @@ from jaraco.classes import properties
 
 from desktop_app.domain import Order, parse_order
 from desktop_app.platform import KeyringCredentials, PlatformClient
+from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.server import RunningSandbox, SandboxOptions, start_sandbox
 
 DEMO = ("demo", "demo-password")
@@ -109,42 +109,27 @@ def client(sandbox: RunningSandbox, credentials: KeyringCredentials) -> Iterator
         yield signed_in
 
 
-class Control:
-    """The sandbox's control endpoints (the buyer and the platform), over plain httpx."""
+class Control(SandboxControl):
+    """The sandbox's own control client, answering in domain orders where the tests want them."""
 
     def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=10)  # also for raw requests of a test
+        super().__init__(url, client=self.http)
         self.url = url
-        self.http = httpx.Client(base_url=url, timeout=10)
 
-    def __enter__(self) -> Control:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
+    def close(self) -> None:
         self.http.close()
 
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.post(path, json=body if body is not None else {})
-        assert response.status_code < 300, (path, response.status_code, response.text)
-        return response.json()
-
-    def new_orders(self, status: str, count: int = 1, merchant: str = "demo") -> list[Order]:
-        answer = self.post(
-            f"/_sandbox/merchants/{merchant}/orders", {"count": count, "status": status}
-        )
-        items = answer["orders"] if isinstance(answer, dict) else answer
-        return [parse_order(item) for item in items]
+    def new_orders(  # type: ignore[override]
+        self, status: str, count: int = 1, merchant: str = "demo"
+    ) -> list[Order]:
+        return [parse_order(item) for item in super().new_orders(merchant, count, status)]
 
     def new_order(self, status: str, merchant: str = "demo") -> Order:
         return self.new_orders(status, 1, merchant)[0]
 
     def request_refund(self, order_id: str, amount: str | None = None) -> Order:
-        body: dict[str, Any] = {"reason": "Not what I ordered"}
-        if amount is not None:
-            body["amount"] = amount
-        return parse_order(self.post(f"/_sandbox/orders/{order_id}/buyer/request-refund", body))
-
-    def buyer_message(self, order_id: str, text: str) -> Any:
-        return self.post(f"/_sandbox/orders/{order_id}/buyer/message", {"text": text})
+        return parse_order(self.buyer_request_refund(order_id, amount, "Not what I ordered"))
 
     def faults(
         self,
@@ -154,21 +139,4 @@ class Control:
         drop_rate: float = 0,
         rate_limit_per_s: float = 0,
     ) -> None:
-        self.post(
-            "/_sandbox/faults",
-            {
-                "latency_ms": latency_ms,
-                "error_rate": error_rate,
-                "drop_rate": drop_rate,
-                "rate_limit_per_s": rate_limit_per_s,
-            },
-        )
-
-    def advance(self, seconds: float) -> None:
-        self.post("/_sandbox/clock/advance", {"seconds": seconds})
-
-    def ledger(self) -> list[dict[str, Any]]:
-        response = self.http.get("/_sandbox/ledger")
-        assert response.status_code == 200
-        entries: list[dict[str, Any]] = response.json()["entries"]
-        return entries
+        self.set_faults(latency_ms, error_rate, drop_rate, rate_limit_per_s)
