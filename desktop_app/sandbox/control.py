@@ -99,16 +99,17 @@ class SandboxControl:
 
     # --- the buyer and the platform -------------------------------------------------------
 
-    def _move(self, order_id: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def move(self, order_id: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Any buyer or platform move on an order, by its path (``"buyer/confirm"``)."""
         return self._call("POST", f"/orders/{order_id}/{path}", body)
 
     def buyer_confirm(self, order_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._move(order_id, "buyer/confirm")
+        result: dict[str, Any] = self.move(order_id, "buyer/confirm")
         return result
 
     def buyer_request_extension(self, order_id: str, days: int = 3,
                                 reason: str = DEFAULT_REASON) -> dict[str, Any]:
-        result: dict[str, Any] = self._move(order_id, "buyer/request-extension",
+        result: dict[str, Any] = self.move(order_id, "buyer/request-extension",
                                             {"days": days, "reason": reason})
         return result
 
@@ -117,19 +118,19 @@ class SandboxControl:
         body: dict[str, Any] = {"reason": reason}
         if amount is not None:
             body["amount"] = amount
-        result: dict[str, Any] = self._move(order_id, "buyer/request-refund", body)
+        result: dict[str, Any] = self.move(order_id, "buyer/request-refund", body)
         return result
 
     def buyer_message(self, order_id: str, text: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._move(order_id, "buyer/message", {"text": text})
+        result: dict[str, Any] = self.move(order_id, "buyer/message", {"text": text})
         return result
 
     def buyer_revise_requirements(self, order_id: str, text: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._move(order_id, "buyer/revise-requirements", {"text": text})
+        result: dict[str, Any] = self.move(order_id, "buyer/revise-requirements", {"text": text})
         return result
 
     def buyer_accept_cancellation(self, order_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._move(order_id, "buyer/accept-cancellation")
+        result: dict[str, Any] = self.move(order_id, "buyer/accept-cancellation")
         return result
 
     def resolve_mediation(self, order_id: str, outcome: str,
@@ -137,5 +138,5 @@ class SandboxControl:
         body: dict[str, Any] = {"outcome": outcome}
         if amount is not None:
             body["amount"] = amount
-        result: dict[str, Any] = self._move(order_id, "mediation/resolve", body)
+        result: dict[str, Any] = self.move(order_id, "mediation/resolve", body)
         return result

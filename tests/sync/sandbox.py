@@ -56,7 +56,7 @@ class SandboxControl(_SandboxControl):
         return keys
 
     def buyer(self, order_id: str, move: str, body: dict[str, Any] | None = None) -> Any:
-        return self._move(order_id, f"buyer/{move}", body)
+        return self.move(order_id, f"buyer/{move}", body)
 
     def merchant(self) -> PlatformClient:
         """A client of the demo merchant, for reading the platform's truth."""

@@ -12,14 +12,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.platform import MemoryCredentials, PlatformClient
+from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.server import RunningSandbox, SandboxOptions, start_sandbox
 from desktop_app.store import Store
 from desktop_app.sync import SyncEngine
@@ -57,26 +56,8 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 
 @dataclass
-class Platform:
-    """The sandbox's control endpoints: play the buyer and the platform."""
-
-    url: str
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.post(f"{self.url}/_sandbox{path}", json=body or {}, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def buyer_message(self, order_id: str, text: str) -> Any:
-        return self.post(f"/orders/{order_id}/buyer/message", {"text": text})
-
-    def new_orders(self, count: int, status: str = "pending_delivery") -> Any:
-        return self.post("/merchants/demo/orders", {"count": count, "status": status})
-
-
-@dataclass
 class SyncedCache:
-    platform: Platform
+    platform: SandboxControl  # plays the buyer and the platform
     client: PlatformClient
     store: Store  # the engine's own connection
     engine: SyncEngine
@@ -91,8 +72,8 @@ class SyncedCache:
 @contextmanager
 def _synced_cache(sandbox: RunningSandbox, path: Path) -> Iterator[SyncedCache]:
     """A fresh world (same seed: the same orders) synced into a new cache at `path`."""
-    platform = Platform(sandbox.url)
-    platform.post("/reset", {"seed": SEED, "orders": ORDERS})
+    platform = SandboxControl(sandbox.url)
+    platform.reset(seed=SEED, orders=ORDERS)
     client = PlatformClient(sandbox.url, MemoryCredentials())
     client.sign_in("demo", "demo-password")
     store = Store.open(path)
@@ -105,6 +86,7 @@ def _synced_cache(sandbox: RunningSandbox, path: Path) -> Iterator[SyncedCache]:
         engine.stop()
         store.close()
         client.close()
+        platform.close()
 
 
 @pytest.fixture

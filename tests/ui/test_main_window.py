@@ -101,7 +101,8 @@ def test_the_selection_and_the_detail_stay_on_their_order_across_a_sync(
     assert window.detail.order is not None and window.detail.order.id == chosen.id
     before = window.orders_model.rowCount()
 
-    synced.platform.new_orders(2, "pending_delivery")  # newest numbers: above the chosen one
+    # newest numbers: above the chosen one
+    synced.platform.new_orders(count=2, status="pending_delivery")
     synced.engine.start()
     qtbot.keyClick(window, Qt.Key.Key_F5)  # Sync now
     qtbot.waitUntil(lambda: window.orders_model.rowCount() == before + 2, timeout=20_000)

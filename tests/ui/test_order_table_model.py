@@ -191,7 +191,7 @@ def test_a_refresh_after_a_sync_keeps_persistent_indexes_on_their_orders(
         persistent = QPersistentModelIndex(model.index(5, 2))
         all_rows(model)  # scrolls through everything: the selected row's block stays pinned
         before = model.rowCount()
-        synced.platform.new_orders(3)  # newer numbers: they sort first, descending
+        synced.platform.new_orders(count=3)  # newer numbers: they sort first, descending
         synced.sync()
         model.refresh()
         assert model.rowCount() == before + 3

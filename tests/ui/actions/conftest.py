@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QDialog, QWidget
@@ -146,18 +145,13 @@ class Acting:
         self.settle()
 
     def buyer(self, order_id: str, move: str, body: dict[str, Any] | None = None) -> Any:
-        return self.synced.platform.post(f"/orders/{order_id}/buyer/{move}", body)
+        return self.synced.platform.move(order_id, f"buyer/{move}", body)
 
     def faults(self, **settings: float) -> None:
-        body = {"latency_ms": 0, "error_rate": 0.0, "drop_rate": 0.0, "rate_limit_per_s": 0.0}
-        body.update(settings)
-        self.synced.platform.post("/faults", body)
+        self.synced.platform.set_faults(**settings)
 
     def ledger(self) -> list[dict[str, Any]]:
-        url = f"{self.synced.platform.url}/_sandbox/ledger"
-        response = httpx.get(url, params={"merchant": "demo"}, timeout=30)
-        response.raise_for_status()
-        return list(response.json()["entries"])
+        return self.synced.platform.ledger("demo")
 
     def applied_once(self, entry: OutboxEntry) -> dict[str, Any]:
         """The ledger's one entry for `entry`'s key (the platform applied it exactly once)."""

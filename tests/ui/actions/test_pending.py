@@ -175,7 +175,7 @@ def test_a_refusal_of_the_platform_shows_with_its_reason_and_can_be_dismissed(
     acting.sync()
     # On the platform's clock the cancellation is 91 days old: the conversation is closed.
     # This machine's clock says otherwise, so OrderDesk lets the operator write.
-    acting.synced.platform.post("/clock/advance", {"seconds": 91 * 24 * 3600})
+    acting.synced.platform.advance(91 * 24 * 3600)
     acting.show(order.id)
     acting.controller.contact_buyer(order.id)
     compose = acting.controller.compose
