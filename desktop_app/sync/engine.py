@@ -4,6 +4,9 @@ Liveness: it pushes on a new operation (`push_now`), on reconnecting, and on a t
 on a timer (60 s by default) and on demand (`sync_now`). It reports through events (see
 `events`); it never touches Qt. One engine per store; `start()` runs it in its own thread,
 `run_once()` / `drain()` run one cycle in the caller's thread (the CLI, tests).
+
+Each cycle holds the profile's sync lock (see `lock`): when the window and a command line
+both open one profile, one of them syncs at a time and the other waits its turn.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from desktop_app.store import Store
 from .api import PlatformApi
 from .backoff import full_jitter
 from .events import EventBus, MessagesChanged, SyncEvent, SyncStateChanged
+from .lock import ProfileLock, lock_path_for
 from .pull import Puller, PullReport
 from .push import Pusher, PushReport
 
 __all__ = ["CycleReport", "SyncEngine"]
 
 log = logging.getLogger(__name__)
+
+STANDBY_RETRY_SECONDS = 2.0  # how often a waiting engine tries the profile lock again
 
 
 @dataclass
@@ -90,7 +96,9 @@ class SyncEngine:
         )
         self._wake = threading.Event()
         self._stopping = threading.Event()
-        self._cycle_lock = threading.Lock()
+        self._cycle_lock = threading.Lock()  # one cycle at a time in this process
+        self._profile_lock = ProfileLock(lock_path_for(store.path))  # ... and across processes
+        self._standby = False
         self._thread: threading.Thread | None = None
         self._pull_requested = True
         self._next_pull = 0.0  # time.monotonic() of the next timed pull
@@ -157,10 +165,17 @@ class SyncEngine:
             self._requested_conversations.add(order_id)
         self._wake.set()
 
-    def run_once(self) -> CycleReport:
-        """One cycle now, in this thread: pull, push what is due, conversations, search."""
+    def run_once(self, lock_timeout: float = 30.0) -> CycleReport:
+        """One cycle now, in this thread: pull, push what is due, conversations, search.
+
+        Waits up to `lock_timeout` seconds while another process syncs this profile."""
         with self._cycle_lock:
-            return self._cycle(force_pull=True, search_all=True)
+            if not self._profile_lock.acquire(lock_timeout, self._stopping.is_set):
+                return CycleReport(pull_error=self._enter_standby())
+            try:
+                return self._cycle(force_pull=True, search_all=True)
+            finally:
+                self._profile_lock.release()
 
     def drain(self, timeout: float = 60.0) -> bool:
         """Pull, push until no operation is left unfinished, pull again — retrying pulls and
@@ -169,20 +184,29 @@ class SyncEngine:
         True when it ended quiet: nothing unfinished, and the last pull succeeded."""
         deadline = time.monotonic() + timeout
         with self._cycle_lock:
+            if not self._profile_lock.acquire(timeout, self._stopping.is_set):
+                self._enter_standby()
+                return False
+            try:
+                return self._drain_locked(deadline)
+            finally:
+                self._profile_lock.release()
+
+    def _drain_locked(self, deadline: float) -> bool:
+        pulled = self._pull_until(deadline)
+        while not self._stopping.is_set() and not self._auth_required:
+            self._push()
+            if self._store.unfinished_operations() == 0:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._stopping.wait(min(self._seconds_to_next_due(), remaining))
+        if pulled or self._store.unfinished_operations() == 0:
             pulled = self._pull_until(deadline)
-            while not self._stopping.is_set() and not self._auth_required:
-                self._push()
-                if self._store.unfinished_operations() == 0:
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._stopping.wait(min(self._seconds_to_next_due(), remaining))
-            if pulled or self._store.unfinished_operations() == 0:
-                pulled = self._pull_until(deadline)
-            self._fetch_conversations()
-            self._index_search(everything=True)
-            return pulled and self._store.unfinished_operations() == 0
+        self._fetch_conversations()
+        self._index_search(everything=True)
+        return pulled and self._store.unfinished_operations() == 0
 
     def _pull_until(self, deadline: float) -> bool:
         """Pull, retrying after failures (with backoff) until it works or `deadline`."""
@@ -203,8 +227,16 @@ class SyncEngine:
         while not self._stopping.is_set():
             try:
                 with self._cycle_lock:
-                    due_pull = self._pull_requested or time.monotonic() >= self._next_pull
-                    self._cycle(force_pull=due_pull, search_all=False)
+                    if self._profile_lock.acquire(0.0):
+                        try:
+                            due_pull = self._pull_requested or time.monotonic() >= self._next_pull
+                            self._cycle(force_pull=due_pull, search_all=False)
+                        finally:
+                            self._profile_lock.release()
+                    else:
+                        self._enter_standby()
+                        self._stopping.wait(STANDBY_RETRY_SECONDS)
+                        continue
             except Exception:  # never let the worker die silently
                 log.exception("Sync cycle failed")
                 self._last_error = "An unexpected error stopped a sync cycle; retrying."
@@ -233,6 +265,7 @@ class SyncEngine:
 
     def _cycle(self, *, force_pull: bool, search_all: bool) -> CycleReport:
         report = CycleReport()
+        self._standby = False
         if self._auth_required:
             return report
         if force_pull:
@@ -316,6 +349,24 @@ class SyncEngine:
                 break
 
     # -- state ---------------------------------------------------------------------------------
+
+    def _enter_standby(self) -> str:
+        """Another process holds the profile's sync lock: say so (once) and wait for a turn."""
+        pid = self._profile_lock.holder_pid()
+        holder = f" (process {pid})" if pid is not None else ""
+        detail = f"Another OrderDesk{holder} is syncing this profile right now."
+        if not self._standby or detail != self._last_error:
+            self._standby = True
+            self._last_error = detail
+            log.info("Sync waits: the profile lock is held by another process%s", holder)
+            self._bus.emit(
+                SyncStateChanged(
+                    online=bool(self._online),
+                    last_success_at=self._store.sync_status().last_success_at,
+                    error=detail,
+                )
+            )
+        return detail
 
     def _need_auth(self, detail: str) -> None:
         self._auth_required = True
