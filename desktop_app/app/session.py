@@ -20,12 +20,13 @@ from desktop_app.sync import SyncEngine
 
 from .profiles import Profile, ProfileRegistry
 
-__all__ = ["Session", "sign_in"]
+__all__ = ["CredentialFactory", "Session", "keyring_credentials", "sign_in"]
 
 CredentialFactory = Callable[[Profile], CredentialStore]
 
 
-def _keyring(profile: Profile) -> CredentialStore:
+def keyring_credentials(profile: Profile) -> CredentialStore:
+    """The profile's refresh token in the OS keyring (the default everywhere but the demo)."""
     return KeyringCredentials(profile.credential_key)
 
 
@@ -36,7 +37,7 @@ def sign_in(
     username: str,
     password: str,
     *,
-    credentials: CredentialFactory = _keyring,
+    credentials: CredentialFactory = keyring_credentials,
     timeout: float = 15.0,
 ) -> Profile:
     """Sign in (refresh token into the keyring), record the profile, create its cache."""
@@ -70,7 +71,7 @@ class Session:
         profile: Profile,
         data_dir: Path,
         *,
-        credentials: CredentialFactory = _keyring,
+        credentials: CredentialFactory = keyring_credentials,
         timeout: float = 15.0,
     ) -> None:
         self.profile = profile
@@ -86,7 +87,7 @@ class Session:
         data_dir: Path,
         profile_name: str | None = None,
         *,
-        credentials: CredentialFactory = _keyring,
+        credentials: CredentialFactory = keyring_credentials,
         timeout: float = 15.0,
     ) -> Self:
         profile = ProfileRegistry(data_dir).get(profile_name)

@@ -34,6 +34,7 @@ class SyncSnapshot:
 class StatusBar(QStatusBar):
     sync_requested = Signal()
     pending_requested = Signal()  # the operator wants to see the pending operations
+    sign_in_requested = Signal()  # the platform ended the sign-in; the operator signs in again
 
     def __init__(
         self, formatter: Formatter, clock: Callable[[], datetime], parent: QWidget | None = None
@@ -57,11 +58,17 @@ class StatusBar(QStatusBar):
         self.sync_button.setText("Sync now")
         self.sync_button.setToolTip("Sync with the platform now (F5)")
         self.sync_button.clicked.connect(self.sync_requested)
+        self.sign_in_button = QToolButton()
+        self.sign_in_button.setObjectName("signInAgain")
+        self.sign_in_button.setText("Sign in…")
+        self.sign_in_button.setToolTip("Sign in again to carry on syncing")
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
 
         self.addWidget(self.connection)
         self.addWidget(self.last_sync)
         self.addWidget(self.errors, 1)
         self.addPermanentWidget(self.queued)
+        self.addPermanentWidget(self.sign_in_button)
         self.addPermanentWidget(self.sync_button)
         self.show_snapshot(self._snapshot)
 
@@ -109,6 +116,7 @@ class StatusBar(QStatusBar):
             set_plain(self.errors, "")
             self.errors.setToolTip("")
         self.sync_button.setEnabled(snapshot.sync_available)
+        self.sign_in_button.setVisible(snapshot.sync_available and snapshot.auth_required)
 
     def update_times(self) -> None:
         """Re-word "last synced 5 min ago" (called as time passes)."""
