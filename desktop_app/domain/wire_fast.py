@@ -272,11 +272,11 @@ def _attachment(item: object) -> Attachment:
 def _buyer(b: dict[str, Any]) -> Buyer:
     timezone = _text(b, "timezone", 64)
     return Buyer(
-        id=_text(b, "id", 200),
-        display_name=_text(b, "display_name", 500),
-        country=_text(b, "country", 8),
-        locale=_text(b, "locale", 64),
-        timezone=timezone if zone_is_known(timezone) else "UTC",
+        _text(b, "id", 200),  # id
+        _text(b, "display_name", 500),  # display_name
+        _text(b, "country", 8),  # country
+        _text(b, "locale", 64),  # locale
+        timezone if zone_is_known(timezone) else "UTC",  # timezone
     )
 
 
@@ -331,33 +331,33 @@ def _finance(f: dict[str, Any]) -> Finance:
 
 def _extension(e: dict[str, Any]) -> ExtensionRequest:
     return ExtensionRequest(
-        id=_text(e, "id", 200),
-        requested_days=_integer(e, "requested_days", 1),
-        reason=_optional_text(e, "reason") or "",
-        status=_REQUEST_STATUS.get(_text(e, "status"), RequestStatus.UNKNOWN),
-        requested_at=_moment(e.get("requested_at")),
-        respond_by=_optional_moment(e.get("respond_by")),
+        _text(e, "id", 200),  # id
+        _integer(e, "requested_days", 1),  # requested_days
+        _optional_text(e, "reason") or "",  # reason
+        _REQUEST_STATUS.get(_text(e, "status"), RequestStatus.UNKNOWN),  # status
+        _moment(e.get("requested_at")),  # requested_at
+        _optional_moment(e.get("respond_by")),  # respond_by
     )
 
 
 def _refund(r: dict[str, Any]) -> RefundRequest:
     return RefundRequest(
-        id=_text(r, "id", 200),
-        amount=_money(r.get("amount")),
-        reason=_optional_text(r, "reason") or "",
-        status=_REQUEST_STATUS.get(_text(r, "status"), RequestStatus.UNKNOWN),
-        requested_at=_moment(r.get("requested_at")),
-        respond_by=_optional_moment(r.get("respond_by")),
+        _text(r, "id", 200),  # id
+        _money(r.get("amount")),  # amount
+        _optional_text(r, "reason") or "",  # reason
+        _REQUEST_STATUS.get(_text(r, "status"), RequestStatus.UNKNOWN),  # status
+        _moment(r.get("requested_at")),  # requested_at
+        _optional_moment(r.get("respond_by")),  # respond_by
     )
 
 
 def _dispute(d: dict[str, Any]) -> Dispute:
     return Dispute(
-        id=_text(d, "id", 200),
-        status=_DISPUTE_STATUS.get(_text(d, "status"), DisputeStatus.UNKNOWN),
-        opened_at=_moment(d.get("opened_at")),
-        resolved_at=_optional_moment(d.get("resolved_at")),
-        outcome=_optional_text(d, "outcome", 100),
+        _text(d, "id", 200),  # id
+        _DISPUTE_STATUS.get(_text(d, "status"), DisputeStatus.UNKNOWN),  # status
+        _moment(d.get("opened_at")),  # opened_at
+        _optional_moment(d.get("resolved_at")),  # resolved_at
+        _optional_text(d, "outcome", 100),  # outcome
     )
 
 
@@ -366,11 +366,11 @@ def _delivery(d: dict[str, Any] | None) -> Delivery:
         return Delivery()
     code = _optional_text(d, "refusal_reason_code", 100)
     return Delivery(
-        confirmed_at=_optional_moment(d.get("confirmed_at")),
-        note=_optional_text(d, "note"),
-        refused_at=_optional_moment(d.get("refused_at")),
-        refusal_reason_code=_REFUSAL_REASON.get(code, RefusalReason.OTHER) if code else None,
-        refusal_explanation=_optional_text(d, "refusal_explanation"),
+        _optional_moment(d.get("confirmed_at")),  # confirmed_at
+        _optional_text(d, "note"),  # note
+        _optional_moment(d.get("refused_at")),  # refused_at
+        _REFUSAL_REASON.get(code, RefusalReason.OTHER) if code else None,  # refusal_reason_code
+        _optional_text(d, "refusal_explanation"),  # refusal_explanation
     )
 
 
@@ -403,6 +403,10 @@ def fast_parse_order(payload: object) -> Order | None:
         return None
 
 
+# The dataclasses below are built with positional arguments: a keyword call costs about half
+# as much again, and the property tests compare every field with the reference path's.
+
+
 def _order(p: dict[str, Any]) -> Order:
     if getcontext().prec < _MIN_PRECISION:
         raise _IrregularError  # the digit bounds of `_money` no longer make its arithmetic exact
@@ -419,46 +423,46 @@ def _order(p: dict[str, Any]) -> Order:
     if unread is not None and (type(unread) is not int or unread < 0):
         raise _IrregularError
     return Order(
-        id=_text(p, "id", 200),
-        number=_text(p, "number", 200),
-        status=_ORDER_STATUS.get(raw_status, OrderStatus.UNKNOWN),
-        version=_integer(p, "version"),
-        created_at=_moment(p.get("created_at")),
-        updated_at=_moment(p.get("updated_at")),
-        buyer=_buyer(_child(p, "buyer")),
-        service=_service(_child(p, "service")),
-        requirements=_requirements(_child(p, "requirements")),
-        finance=finance,
-        deadlines=Deadlines(
-            deliver_by=_optional_moment(deadlines.get("deliver_by")),
-            confirm_by=_optional_moment(deadlines.get("confirm_by")),
-            respond_by=_optional_moment(deadlines.get("respond_by")),
+        _text(p, "id", 200),  # id
+        _text(p, "number", 200),  # number
+        _ORDER_STATUS.get(raw_status, OrderStatus.UNKNOWN),  # status
+        _integer(p, "version"),  # version
+        _moment(p.get("created_at")),  # created_at
+        _moment(p.get("updated_at")),  # updated_at
+        _buyer(_child(p, "buyer")),  # buyer
+        _service(_child(p, "service")),  # service
+        _requirements(_child(p, "requirements")),  # requirements
+        finance,
+        Deadlines(  # deadlines
+            _optional_moment(deadlines.get("deliver_by")),  # deliver_by
+            _optional_moment(deadlines.get("confirm_by")),  # confirm_by
+            _optional_moment(deadlines.get("respond_by")),  # respond_by
         )
         if deadlines is not None
         else Deadlines(),
-        delivery=_delivery(_optional_child(p, "delivery")),
-        extension_request=_extension(extension) if extension is not None else None,
-        refund_request=refund_request,
-        dispute=_dispute(dispute) if dispute is not None else None,
-        allowed_actions=_allowed_actions(p.get("allowed_actions")),
-        unread_messages=unread or 0,
-        last_message_at=_optional_moment(p.get("last_message_at")),
-        raw_status=raw_status,
+        _delivery(_optional_child(p, "delivery")),  # delivery
+        _extension(extension) if extension is not None else None,  # extension_request
+        refund_request,
+        _dispute(dispute) if dispute is not None else None,  # dispute
+        _allowed_actions(p.get("allowed_actions")),  # allowed_actions
+        unread or 0,  # unread_messages
+        _optional_moment(p.get("last_message_at")),  # last_message_at
+        raw_status,
     )
 
 
 def _service(s: dict[str, Any]) -> Service:
     return Service(
-        title=_text(s, "title", 1_000),
-        package=_text(s, "package", 1_000),
-        specifications=_items(s, "specifications", _specification),
-        delivery_days=_integer(s, "delivery_days"),
+        _text(s, "title", 1_000),  # title
+        _text(s, "package", 1_000),  # package
+        _items(s, "specifications", _specification),  # specifications
+        _integer(s, "delivery_days"),  # delivery_days
     )
 
 
 def _requirements(r: dict[str, Any]) -> Requirements:
     return Requirements(
-        text=_optional_text(r, "text") or "",
-        answers=_items(r, "answers", _answer),
-        attachments=_items(r, "attachments", _attachment),
+        _optional_text(r, "text") or "",  # text
+        _items(r, "answers", _answer),  # answers
+        _items(r, "attachments", _attachment),  # attachments
     )
