@@ -4,6 +4,9 @@ measured in the same run. Prints medians of --repeat runs; not a timed test.
     python benchmarks/bench_sync.py                 # 100,000 orders, 3 runs
     python benchmarks/bench_sync.py --orders 20000 --repeat 1
 
+- parse_order: µs per order validating the feed's payloads (the first 5,000, each parsed
+  once per round, several rounds). Baseline: the reference path alone (`parse_order`'s
+  field-by-field reading, which it falls back to on a payload its fast path does not take).
 - initial sync: an empty cache filled from the feed by the sync engine (pull, store, sort
   indexes, search entries), orders/s end to end. Baseline: the same pages fetched with httpx
   and json-decoded only (what the sandbox and the network alone cost).
@@ -32,7 +35,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.domain import SendMessage, utc_now
+from desktop_app.domain import SendMessage, parse_order, utc_now
+from desktop_app.domain.wire import _parse_order_reference
 from desktop_app.platform import MemoryCredentials, PlatformClient
 from desktop_app.store import OrderQuery, Store
 from desktop_app.sync import SyncEngine
@@ -120,6 +124,35 @@ def baseline_fetch(url: str) -> int:
                 return total
 
 
+def feed_payloads(url: str, count: int) -> list[dict[str, object]]:
+    """The first `count` orders of the feed, as json-decoded payloads."""
+    with signed_in(url) as client:
+        token = client._access_token
+    payloads: list[dict[str, object]] = []
+    with httpx.Client(base_url=url, timeout=120) as http:
+        cursor = None
+        while len(payloads) < count:
+            params: dict[str, str | int] = {"limit": 500}
+            if cursor:
+                params["cursor"] = cursor
+            body = http.get(
+                "/v1/orders", params=params, headers={"Authorization": f"Bearer {token}"}
+            ).json()
+            payloads += body["orders"]
+            cursor = body["next_cursor"]
+            if not body["has_more"]:
+                break
+    return payloads[:count]
+
+
+def per_order(parse: Callable[[object], object], payloads: list[dict[str, object]]) -> float:
+    """Seconds per order to parse every payload once."""
+    started = time.perf_counter()
+    for payload in payloads:
+        parse(payload)
+    return (time.perf_counter() - started) / len(payloads)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -140,6 +173,10 @@ def main() -> None:
             seeded = time.perf_counter() - started
             print(f"  up in {seeded:.0f}s", flush=True)
             control = httpx.Client(base_url=url, timeout=120)
+            payloads = feed_payloads(url, 5_000)
+            for _ in range(max(5, options.repeat)):  # alternated, so both see the same load
+                note("parse_order", per_order(parse_order, payloads))
+                note("parse_reference", per_order(_parse_order_reference, payloads))
             for run in range(options.repeat):
                 cache = base / f"cache-{run}.sqlite3"
                 count = 0
@@ -190,6 +227,11 @@ def main() -> None:
     m = {name: statistics.median(values) for name, values in figures.items()}
     n, r = m["initial_orders"], options.repeat
     print(f"\nsync figures, median of {r} (sandbox seeded in {seeded:.0f}s):")
+    print(
+        f"  parse_order, per order              {m['parse_order'] * 1e6:9.1f} µs "
+        f"({len(payloads):,} feed payloads)"
+    )
+    print(f"    baseline: reference path          {m['parse_reference'] * 1e6:9.1f} µs")
     print(
         f"  initial sync, end to end            {n / m['initial']:9,.0f} orders/s "
         f"({n:,.0f} orders in {m['initial']:.1f}s)"

@@ -42,6 +42,7 @@ from .status import (
     RequestStatus,
 )
 from .timeutil import InvalidTimestampError, format_rfc3339, parse_rfc3339
+from .wire_fast import MAX_TEXT, fast_parse_order
 
 __all__ = [
     "InvalidPayloadError",
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-MAX_TEXT = 100_000  # no single text field of an order is longer than this
 
 
 class InvalidPayloadError(ValueError):
@@ -275,7 +275,19 @@ def _allowed_actions(value: object) -> frozenset[ActionKind]:
 
 
 def parse_order(payload: object) -> Order:
-    """Validate a platform payload into an `Order`, or raise `InvalidPayloadError`."""
+    """Validate a platform payload into an `Order`, or raise `InvalidPayloadError`.
+
+    A well-formed payload takes `wire_fast`'s path (the same checks, several times cheaper);
+    anything it does not accept as it stands is read again here by the reference path, which
+    answers the order or names the field at fault.
+    """
+    order = fast_parse_order(payload)
+    return order if order is not None else _parse_order_reference(payload)
+
+
+def _parse_order_reference(payload: object) -> Order:
+    """The reference reading of an order, field by field: the precise error, or the value
+    `fast_parse_order` must agree with."""
     r = _Reader(payload)
     raw_status = r.text("status", limit=100)
     deadlines = r.child("deadlines", optional=True)
