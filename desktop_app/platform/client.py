@@ -86,10 +86,14 @@ class InvalidOrder:
 
 @dataclass(frozen=True)
 class ChangesPage:
+    """One page of the feed. `documents[i]` is the JSON text of `orders[i]` exactly as the
+    platform sent it (validated into that order), so the cache can keep it as it is."""
+
     orders: list[Order]
     invalid: list[InvalidOrder]
     next_cursor: str
     has_more: bool
+    documents: list[str]
 
 
 @dataclass(frozen=True)
@@ -279,7 +283,8 @@ class PlatformClient:
         params: dict[str, str | int] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        body = self._json_object(self._call("GET", "/v1/orders", params=params), "the feed")
+        response = self._call("GET", "/v1/orders", params=params)
+        body, spans = _feed_object(response)
         items, next_cursor, has_more = (
             body.get("orders"),
             body.get("next_cursor"),
@@ -292,13 +297,16 @@ class PlatformClient:
         if not isinstance(has_more, bool):
             raise UnexpectedResponse("The feed answer does not say whether more follows.")
         orders: list[Order] = []
+        documents: list[str] = []
         invalid: list[InvalidOrder] = []
-        for item in items:
+        for item, text in zip(items, spans, strict=True):
             try:
                 orders.append(parse_order(item))
             except Exception as error:  # one bad payload must never stop the rest
                 invalid.append(_set_aside(item, error))
-        return ChangesPage(orders, invalid, next_cursor, has_more)
+            else:
+                documents.append(text)
+        return ChangesPage(orders, invalid, next_cursor, has_more, documents)
 
     def get_order(self, order_id: str) -> Order:
         response = self._call("GET", f"/v1/orders/{_segment(order_id)}")
@@ -470,6 +478,95 @@ class PlatformClient:
                 status=response.status_code,
             )
         return body
+
+
+_DECODER = json.JSONDecoder()
+_SCAN = _DECODER.raw_decode  # the C scanner json.loads uses: (value, end) from an index
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, at: int) -> int:
+    """The index of the first character at or after `at` that is not JSON whitespace."""
+    space = _SPACE.match(text, at)
+    return space.end() if space is not None else at
+
+
+def _feed_object(response: httpx.Response) -> tuple[Mapping[str, Any], list[str]]:
+    """The feed answer decoded as `json.loads` decodes it, with the text of each element of
+    its ``orders`` array (the last ``orders`` member, as `json.loads` keeps the last)."""
+    try:
+        text = response.content.decode(json.detect_encoding(response.content), "surrogatepass")
+        body, spans = _object_with_spans(text)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise UnexpectedResponse(
+            "The platform sent the feed as something other than JSON.",
+            status=response.status_code,
+        ) from None
+    if body is None:
+        raise UnexpectedResponse(
+            "The platform sent the feed as something other than a JSON object.",
+            status=response.status_code,
+        )
+    return body, spans
+
+
+def _object_with_spans(text: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """Walk a top-level JSON object member by member with the C scanner; an ``orders`` array
+    element by element, keeping each element's text. (None, []) for valid JSON that is not
+    an object; ValueError for text that is not JSON."""
+    at = _skip(text, 0)
+    if not text.startswith("{", at):
+        _DECODER.decode(text)  # raises for what is not JSON at all
+        return None, []
+    body: dict[str, Any] = {}
+    spans: list[str] = []
+    at = _skip(text, at + 1)
+    if text.startswith("}", at):
+        at += 1
+    else:
+        while True:
+            if not text.startswith('"', at):
+                raise ValueError("a member name was expected")
+            key, at = _SCAN(text, at)
+            at = _skip(text, at)
+            if not text.startswith(":", at):
+                raise ValueError("':' was expected")
+            at = _skip(text, at + 1)
+            if key == "orders" and text.startswith("[", at):
+                value, spans, at = _array_with_spans(text, at)
+            else:
+                value, at = _SCAN(text, at)
+            body[key] = value
+            at = _skip(text, at)
+            if text.startswith(",", at):
+                at = _skip(text, at + 1)
+                continue
+            if text.startswith("}", at):
+                at += 1
+                break
+            raise ValueError("',' or '}' was expected")
+    if _skip(text, at) != len(text):
+        raise ValueError("extra data after the object")
+    return body, spans
+
+
+def _array_with_spans(text: str, at: int) -> tuple[list[Any], list[str], int]:
+    values: list[Any] = []
+    spans: list[str] = []
+    at = _skip(text, at + 1)
+    if text.startswith("]", at):
+        return values, spans, at + 1
+    while True:
+        value, end = _SCAN(text, at)
+        values.append(value)
+        spans.append(text[at:end])
+        at = _skip(text, end)
+        if text.startswith(",", at):
+            at = _skip(text, at + 1)
+            continue
+        if text.startswith("]", at):
+            return values, spans, at + 1
+        raise ValueError("',' or ']' was expected")
 
 
 def _segment(order_id: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +29,10 @@ from .overlay import overlay
 from .types import PROBLEM_STATES, UNFINISHED_STATES
 
 __all__ = [
+    "Snapshot",
     "load_pending",
     "order_pk",
+    "prepare_snapshots",
     "refresh_order",
     "shown_order",
     "upsert_orders",
@@ -152,18 +155,63 @@ def _update_changed(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A platform snapshot of an order made ready to store: everything that does not depend
+    on the cache is computed before the write transaction starts (see `prepare_snapshots`)."""
+
+    order: Order
+    document: str  # the order's JSON text: the platform's own, or `encode_order`'s
+    columns: tuple[Any, ...]  # `order_columns` of the order without pending operations
+    search_text: str
+    search_hash: int
+    last_message: int | None  # micros
+
+
+def prepare_snapshots(
+    orders: Sequence[Order], documents: Sequence[str] | None = None
+) -> list[Snapshot]:
+    """`orders` ready to store. `documents`, index-aligned with `orders`, are their JSON texts
+    as the platform sent them (each one validated into its order); without them each order's
+    document is encoded here."""
+    if documents is not None and len(documents) != len(orders):
+        raise ValueError(f"{len(documents)} documents for {len(orders)} orders")
+    texts = documents if documents is not None else [encode_order(o) for o in orders]
+    prepared: list[Snapshot] = []
+    for order, document in zip(orders, texts, strict=True):
+        text = search_text(order)
+        last_message = order.last_message_at
+        prepared.append(
+            Snapshot(
+                order,
+                document,
+                order_columns(order),
+                text,
+                _hash(text),
+                None if last_message is None else to_micros(last_message),
+            )
+        )
+    return prepared
+
+
 def upsert_orders(
-    conn: Connection, orders: Sequence[Order], *, defer_search: bool = False
+    conn: Connection,
+    orders: Sequence[Order] | Sequence[Snapshot],
+    *,
+    defer_search: bool = False,
 ) -> list[str]:
     """Store platform snapshots; returns the ids of the orders that changed.
 
     A snapshot older than the cached one (a lower version: a feed page fetched before our own
     write's answer was stored) is ignored. Search entries are written now, or queued in the
-    backlog when `defer_search` (a bulk load).
+    backlog when `defer_search` (a bulk load). Orders given bare are prepared here.
     """
     if not orders:
         return []
-    ids = [order.id for order in orders]
+    snapshots = [
+        item if isinstance(item, Snapshot) else prepare_snapshots([item])[0] for item in orders
+    ]
+    ids = [snapshot.order.id for snapshot in snapshots]
     existing: dict[str, tuple[int, int | None, tuple[Any, ...]]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -174,7 +222,7 @@ def upsert_orders(
             tuple(chunk),
         ):
             existing[order_id] = (pk, synced, tuple(values))
-    with_outbox = [order.id for order in orders if order.id in existing]
+    with_outbox = [order_id for order_id in ids if order_id in existing]
     pending, problems = load_pending(conn, with_outbox)
 
     next_pk = int(conn.exec_driver_sql("SELECT coalesce(max(pk), 0) + 1 FROM orders").scalar_one())
@@ -185,30 +233,30 @@ def upsert_orders(
     replaced: list[tuple[int]] = []  # rows whose old search entry goes
     changed: list[str] = []
     seen: set[str] = set()
-    for order in orders:
+    for snapshot in snapshots:
+        order = snapshot.order
         previous = existing.get(order.id)
         if order.id in seen or (previous is not None and order.version < previous[2][0]):
             continue
         seen.add(order.id)
         operations = pending.get(order.id, [])
-        shown = overlay(order, operations) if operations else order
-        columns = order_columns(shown)
-        text = search_text(order)
-        text_hash = _hash(text)
-        last_message = to_micros(order.last_message_at) if order.last_message_at else None
+        columns = order_columns(overlay(order, operations)) if operations else snapshot.columns
+        text = snapshot.search_text
+        text_hash = snapshot.search_hash
+        last_message = snapshot.last_message
         if previous is None:
             pk = next_pk
             next_pk += 1
             wants_messages = 1 if last_message is not None else 0
             inserts.append((pk, order.id, order.version, text_hash, wants_messages, *columns))
-            documents.append((pk, encode_order(order)))
+            documents.append((pk, snapshot.document))
             search.append((pk, text))
         else:
             pk, synced, old = previous
             old_wanted = old[_UPDATABLE.index("messages_wanted")]
             wants_messages = 1 if last_message is not None and last_message != synced else 0
             new = dict(zip(ORDER_COLUMNS, columns, strict=True))
-            documents.append((pk, encode_order(order)))
+            documents.append((pk, snapshot.document))
             new.update(
                 version=order.version,
                 search_hash=text_hash,

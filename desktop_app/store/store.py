@@ -81,6 +81,7 @@ class Store(SyncSide):
         with self._lock:
             if self._closed:
                 return
+            self._stop_bulk_checkpoints()
             self._closed = True
             self._conn.close()
             self._engine.dispose()
@@ -109,6 +110,15 @@ class Store(SyncSide):
                 self._conn.rollback()
                 raise
             self._conn.exec_driver_sql("COMMIT")
+            self._conn.commit()
+
+    def _checkpoint_wal(self) -> None:
+        """Copy the whole WAL into the database and empty it (outside any transaction; waits
+        for readers of an older snapshot up to the busy timeout)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            self._conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
             self._conn.commit()
 
     def read(self) -> AbstractContextManager[Connection]:

@@ -9,15 +9,17 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from desktop_app.domain import Message, Order, message_to_wire
 
 from . import outbox as outbox_sql
+from .checkpoints import BULK_WAL_PAGES, DEFAULT_WAL_PAGES, Checkpointer
 from .codec import dump_json, to_micros
 from .outbox import Outcome
-from .rows import index_search_backlog, refresh_order, upsert_orders
+from .rows import index_search_backlog, prepare_snapshots, refresh_order, upsert_orders
 from .types import OperationState, OutboxEntry
 
 __all__ = ["FeedInvalid", "SyncSide"]
@@ -72,6 +74,9 @@ def _store_messages(conn: Connection, order_id: str, messages: Sequence[Message]
 class SyncSide:
     """Mixed into `Store`: every method is one transaction."""
 
+    path: Path  # provided by Store
+    _checkpointer: Checkpointer | None = None  # running while a bulk load writes
+
     def write(self) -> AbstractContextManager[Connection]:  # provided by Store
         raise NotImplementedError
 
@@ -90,14 +95,26 @@ class SyncSide:
         invalid: Sequence[FeedInvalid],
         next_cursor: str,
         now: datetime,
+        *,
+        documents: Sequence[str] | None = None,
     ) -> list[str]:
         """Store one feed page and its cursor in one transaction; returns changed order ids.
 
         The cursor is saved with the data it covers: a crash loses both or neither.
+        `documents`, index-aligned with `orders`, are the orders' JSON texts as the platform
+        sent them (see `PlatformClient.changes`); they are stored as they are, without
+        encoding each order again.
         """
+        # Everything that does not read the cache is done before the write lock is taken:
+        # the GUI waits less, and during a bulk load the background checkpoint can finish
+        # meanwhile, so the transaction starts the WAL over instead of growing it.
+        snapshots = prepare_snapshots(orders, documents)
         with self.write() as conn:
             bulk = _get_state(conn, BULK_LOAD) == "1"
-            changed = upsert_orders(conn, orders, defer_search=bulk)
+            if bulk and self._checkpointer is None:  # (also after a restart mid-load)
+                conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}").all()
+                self._checkpointer = Checkpointer(self.path)
+            changed = upsert_orders(conn, snapshots, defer_search=bulk)
             if orders:
                 conn.exec_driver_sql(
                     "DELETE FROM invalid_orders WHERE order_id = ?",
@@ -114,6 +131,8 @@ class SyncSide:
                 )
             _set_state(conn, CURSOR, next_cursor)
             _set_state(conn, "last_pull_at", str(stamp))
+        if bulk and self._checkpointer is not None:
+            self._checkpointer.nudge()
         return changed
 
     def restart_feed(self) -> None:
@@ -153,7 +172,9 @@ class SyncSide:
             return _get_state(conn, BULK_LOAD) == "1"
 
     def end_bulk_load(self) -> None:
-        """Build the deferred indexes again (search entries follow via `index_search`)."""
+        """Build the deferred indexes again (search entries follow via `index_search`), and
+        checkpoint the WAL into the database, leaving it empty."""
+        self._stop_bulk_checkpoints()
         with self.read() as conn:
             pending = conn.exec_driver_sql("SELECT name, sql FROM deferred_indexes").all()
         for name, sql in pending:
@@ -169,6 +190,18 @@ class SyncSide:
             # Statistics for the planner; sampled, so a million rows cost well under a second.
             conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
             conn.exec_driver_sql("ANALYZE")
+        self._checkpoint_wal()
+
+    def _stop_bulk_checkpoints(self) -> None:
+        """The background checkpoints end; the writer checkpoints as usual again."""
+        checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
+            with self.read() as conn:
+                conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {DEFAULT_WAL_PAGES}").all()
+
+    def _checkpoint_wal(self) -> None:  # provided by Store
+        raise NotImplementedError
 
     def search_backlog(self) -> int:
         with self.read() as conn:

@@ -114,7 +114,9 @@ class Puller:
         invalid = [FeedInvalid(i.order_id, i.number, i.reason) for i in page.invalid]
         if invalid:
             log.info("%d orders of this page set aside (see invalid_orders)", len(invalid))
-        changed = self._store.apply_page(page.orders, invalid, page.next_cursor, self._clock())
+        changed = self._store.apply_page(
+            page.orders, invalid, page.next_cursor, self._clock(), documents=page.documents
+        )
         report.pages += 1
         report.orders += len(page.orders)
         report.invalid += len(invalid)

@@ -214,3 +214,75 @@ def test_an_applied_write_with_an_unreadable_answer_still_counts_as_applied(
         result = c.perform("o1", ConfirmDelivery(), idempotency_key="k-1", if_match=3)
     assert result == ActionResult(order=None, message=None, replayed=True)
     assert "applied confirm_delivery on order o1" in caplog.text
+
+
+def _serve_feed_text(body: bytes) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/auth/token":
+            return feed_server([], []).handle_request(request)
+        return httpx.Response(200, content=body)
+
+    return httpx.MockTransport(handle)
+
+
+def test_each_order_comes_with_its_text_exactly_as_the_platform_sent_it(
+    client: PlatformClient, control: Control
+) -> None:
+    page = client.changes(None, limit=25)
+    assert len(page.documents) == len(page.orders) == 25
+    for order, text in zip(page.orders, page.documents, strict=True):
+        assert json.loads(text)["id"] == order.id
+        assert text.startswith("{") and text.endswith("}")
+    # Spacing, escapes, member order and unknown members are kept as sent; a set-aside order
+    # has no document, and the others stay aligned with their orders.
+    good = [order_to_wire(control.new_order("pending_delivery")) for _ in range(2)]
+    first = json.dumps({**good[0], "from_the_future": [1, {"a": "\\u00e9"}]}, indent=1)
+    second = json.dumps(good[1], ensure_ascii=True, separators=(",", ":"))
+    body = (
+        f'  {{ "has_more" : false , "orders" : [ {first} ,\n{{"id": 7}}, {second}\t],'
+        f'"next_cursor":"c2" }}\n'
+    ).encode()
+    with PlatformClient(
+        "http://127.0.0.1:9", MemoryCredentials("stored"), transport=_serve_feed_text(body)
+    ) as c:
+        sent = c.changes(None)
+    assert [o.id for o in sent.orders] == [good[0]["id"], good[1]["id"]]
+    assert sent.documents == [first, second]
+    assert len(sent.invalid) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"orders": [], "next_cursor": "c", "has_more": false} trailing',
+        b'{"orders": [{"id": 1},], "next_cursor": "c", "has_more": false}',
+        b'{"orders": [] "next_cursor": "c", "has_more": false}',
+        b'{"orders": [], "next_cursor": "c", "has_more": false,}',
+        b'{orders: [], "next_cursor": "c", "has_more": false}',
+        b'{"orders": [{"id": 1}, "next_cursor": "c", "has_more": false}',
+        b'"orders"',
+        b"",
+    ],
+)
+def test_a_feed_answer_that_is_not_one_json_object_is_unexpected(body: bytes) -> None:
+    with (
+        PlatformClient(
+            "http://localhost:9", MemoryCredentials("stored"), transport=_serve_feed_text(body)
+        ) as c,
+        pytest.raises(UnexpectedResponse, match="JSON"),
+    ):
+        c.changes(None)
+
+
+def test_the_feed_reads_duplicate_members_and_encodings_as_json_loads_does() -> None:
+    body = (
+        '\ufeff{"orders": [{"id": 1}], "next_cursor": "old", "orders": [], '
+        '"next_cursor": "c2", "has_more": false}'
+    ).encode("utf-8")
+    assert json.loads(body)["orders"] == []
+    with PlatformClient(
+        "http://localhost:9", MemoryCredentials("stored"), transport=_serve_feed_text(body)
+    ) as c:
+        page = c.changes(None)
+    assert page.orders == [] and page.documents == [] and page.invalid == []
+    assert page.next_cursor == "c2"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from desktop_app.domain import ConfirmDelivery, OrderStatus, order_to_wire
 from desktop_app.store import OrderQuery, OrderView, Store
 from desktop_app.store.document import encode_order
@@ -103,3 +105,41 @@ def test_upsert_in_the_callers_transaction(store: Store) -> None:
     with store.write() as conn:
         assert upsert_orders(conn, []) == []
         assert upsert_orders(conn, [make_order(1), make_order(1)]) == [make_order(1).id]
+
+
+def _stored_document(store: Store, order_id: str) -> str:
+    with store.read() as conn:
+        return str(
+            conn.exec_driver_sql(
+                "SELECT d.document FROM orders o JOIN order_documents d ON d.pk = o.pk "
+                "WHERE o.id = ?",
+                (order_id,),
+            ).scalar_one()
+        )
+
+
+def test_a_feed_page_keeps_each_order_as_the_platform_sent_it(store: Store) -> None:
+    orders = mixed_orders(40)
+    # The platform's own spelling: member order, spacing, escapes and members we do not know.
+    sent = [
+        json.dumps({"from_a_newer_platform": True, **order_to_wire(o)}, sort_keys=True, indent=1)
+        for o in orders
+    ]
+    store.begin_bulk_load()
+    store.apply_page(orders[:20], [], "c1", NOW, documents=sent[:20])
+    store.end_bulk_load()
+    store.apply_page(orders[20:], [], "c2", NOW, documents=sent[20:])
+    for order, text in zip(orders, sent, strict=True):
+        assert _stored_document(store, order.id) == text
+        assert store.platform_order(order.id) == order
+    # Snapshots that come without their text (answers, conflicts) are encoded as before.
+    answer = replace(orders[0], version=orders[0].version + 1, unread_messages=4)
+    store.store_platform_order(answer)
+    assert _stored_document(store, answer.id) == encode_order(answer)
+
+
+def test_documents_must_match_the_orders_one_for_one(store: Store) -> None:
+    orders = mixed_orders(3)
+    with pytest.raises(ValueError, match="2 documents for 3 orders"):
+        store.apply_page(orders, [], "c1", NOW, documents=["{}", "{}"])
+    assert store.feed_cursor() is None and store.is_empty()

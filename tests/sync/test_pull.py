@@ -101,3 +101,25 @@ def test_a_conversation_is_fetched_on_request_and_kept_up_to_date(
     assert len(after) == len(before) + 1
     assert after[-1].message.text == "<script>alert(1)</script> still there?"
     assert after[-1].sync_state is None
+
+
+def test_the_cache_keeps_each_order_document_as_the_platform_sent_it(
+    store: Store, engine: SyncEngine, client: PlatformClient
+) -> None:
+    assert engine.run_once().ok
+    sent: dict[str, str] = {}
+    cursor: str | None = None
+    while True:
+        page = client.changes(cursor)
+        sent.update((o.id, text) for o, text in zip(page.orders, page.documents, strict=True))
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert sent
+    with store.read() as conn:
+        stored = dict(
+            conn.exec_driver_sql(
+                "SELECT o.id, d.document FROM orders o JOIN order_documents d ON d.pk = o.pk"
+            ).all()
+        )
+    assert stored == sent
