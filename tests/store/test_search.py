@@ -1,0 +1,119 @@
+"""Search: the dictionary behind queries of one or two characters, the backlog of a bulk load,
+case folding and literal text in every plan, and the dictionary built by migration 0005."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.store.queries import Plan
+from desktop_app.store.rows import index_search_backlog, upsert_orders
+
+from .factories import NOW, make_order
+
+# (SPARSE_MATCHES, WALK_BUDGET, WINDOW) that make each plan the choice
+PLAN_LIMITS = {
+    Plan.SPARSE: (10**9, 16_000, 64),
+    Plan.PROBE: (-1, 0, 64),
+    Plan.DENSE: (-1, 10**9, 1),
+}
+
+
+def found(store: Store, text: str, view: OrderView = OrderView.ALL) -> set[str]:
+    query = OrderQuery(view=view, search=text)
+    rows = store.list_orders(query, 0, 1000, NOW)
+    assert store.count_orders(query, NOW) == len(rows)
+    return {row.id for row in rows}
+
+
+@pytest.fixture
+def orders(store: Store) -> list[str]:
+    written = [
+        make_order(1, buyer="王芳", service="Poster design", requirements="spring festival"),
+        make_order(2, buyer="Anna Müller", service="Logo redesign"),
+        make_order(3, buyer="李雷", service="Subtitle translation", requirements="字幕翻译"),
+        make_order(4, buyer="Élodie Durand", service="Voice over", requirements="50% off, a_c"),
+    ]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    return [order.id for order in written]
+
+
+def test_one_or_two_characters_search_buyers_and_services_through_the_dictionary(
+    store: Store, orders: list[str]
+) -> None:
+    assert found(store, "王芳") == {orders[0]}  # a two-character CJK name
+    assert found(store, "芳") == {orders[0]}
+    assert found(store, "GO") == {orders[1]}  # case-insensitive: "Logo redesign"
+    assert found(store, "mü") == {orders[1]}
+    assert found(store, "él") == {orders[3]}  # "Élodie": every letter's case folds
+    assert found(store, "qz") == set()  # no name holds it: nothing scanned, nothing found
+    assert found(store, "字幕") == set()  # requirements need three characters
+    assert found(store, "字幕翻") == {orders[2]}
+    # The dictionary is the way in: a name taken out of it is no longer found.
+    with store.write() as conn:
+        conn.exec_driver_sql("DELETE FROM search_terms WHERE term = '王芳'")
+    assert found(store, "王芳") == set()
+    assert found(store, "spring fest") == {orders[0]}  # (3+ characters: the trigram index)
+
+
+def test_orders_of_a_bulk_load_are_found_before_and_after_their_search_entries(
+    store: Store,
+) -> None:
+    order = make_order(7, buyer="田中", service="Menu translation")
+    with store.write() as conn:
+        upsert_orders(conn, [order], defer_search=True)
+        assert conn.exec_driver_sql("SELECT count(*) FROM search_terms").scalar_one() == 0
+    assert found(store, "田中") == {order.id}  # from the backlog
+    assert found(store, "menu tr") == {order.id}
+    with store.write() as conn:
+        assert index_search_backlog(conn, 100) == 1
+        terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
+    assert terms == {"田中", "Menu translation"}
+    assert found(store, "田中") == {order.id}  # from the dictionary
+    assert found(store, "menu tr") == {order.id}
+
+
+@pytest.mark.parametrize("plan", list(Plan))
+def test_every_plan_folds_case_and_takes_the_text_literally(
+    store: Store, orders: list[str], plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import listing
+
+    limits = zip(("SPARSE_MATCHES", "WALK_BUDGET", "WINDOW"), PLAN_LIMITS[plan], strict=True)
+    for name, value in limits:
+        monkeypatch.setattr(listing, name, value)
+    for view in (OrderView.ALL, OrderView.PENDING_DELIVERY):
+        assert found(store, "élodie", view) == {orders[3]}  # "Élodie"
+        assert found(store, "ÉLODIE", view) == {orders[3]}
+        assert found(store, "MÜLLER", view) == {orders[1]}
+        assert found(store, "50%", view) == {orders[3]}
+        assert found(store, "0% o", view) == {orders[3]}
+        assert found(store, "%%%", view) == set()  # not a wildcard
+        assert found(store, "a_c", view) == {orders[3]}
+        assert found(store, "a_d", view) == set()
+        assert found(store, "%", view) == set()
+        assert found(store, "_", view) == set()
+
+
+def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    written = [make_order(1, buyer="王芳"), make_order(2, buyer="Anna Müller")]
+    with Store.open(path) as store, store.write() as conn:
+        upsert_orders(conn, written)
+        upsert_orders(conn, [make_order(3, buyer="李雷")], defer_search=True)
+    with sqlite3.connect(path) as raw:  # the cache as revision 0004 left it
+        raw.execute("DROP TABLE search_grams")
+        raw.execute("DROP TABLE search_terms")
+        raw.execute("UPDATE alembic_version SET version_num = '0004'")
+    raw.close()
+    with Store.open(path) as store:
+        with store.read() as conn:
+            terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
+        assert {"王芳", "Anna Müller"} <= terms and "李雷" not in terms  # (still in the backlog)
+        assert found(store, "芳") == {written[0].id}
+        assert len(found(store, "李")) == 1
+    assert len(list(tmp_path.glob("cache.sqlite3.before-0005-from-0004.bak"))) == 1
