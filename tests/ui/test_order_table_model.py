@@ -253,9 +253,13 @@ def test_a_search_shows_its_first_rows_then_grows_to_its_count_keeping_the_selec
         assert model.rowCount() == 8 and known == [False]
         kept = QPersistentModelIndex(model.index(5, 3))
         kept_id = kept.data(ORDER_ID_ROLE)
+        # An order asked for below the rows read (a notification opens it) is reachable.
+        far = reader.list_orders(model.query, 10, 1, utc_now())[0]
+        assert model.row_of(far.id) == 10 and model.rowCount() == 11
+        assert model.index(10, 0).data(ORDER_ID_ROLE) == far.id and not model.count_known
         with qtbot.waitSignal(model.rowsInserted) as inserted:
             pass
-        assert inserted.args[1:] == [8, total - 1]
+        assert inserted.args[1:] == [11, total - 1]
         assert model.count_known and known == [False, True]
         assert model.rowCount() == total
         assert (kept.row(), kept.column()) == (5, 3) and kept.data(ORDER_ID_ROLE) == kept_id

@@ -7,9 +7,10 @@ background runner, so a slow search never freezes the window — and then shown 
 change, in which every persistent index (selection, current row) follows its order to its new
 row, found by the order's id; an order that left the query loses its index.
 
-A search is shown with its first rows before its count is known (`count_known` False; the
-row count is then the rows read so far); the count is read next, in the background, and the
-table grows to it with an insertion of rows (persistent indexes stay where they are).
+A search (and Needs my action) is shown with its first rows before its count is known
+(`count_known` False; the row count is then the rows read so far); the count is read next, in
+the background, and the table grows to it with an insertion of rows (persistent indexes stay
+where they are).
 """
 
 from __future__ import annotations
@@ -330,10 +331,18 @@ class OrderTableModel(QAbstractTableModel):
         if found is not None:
             return found
         try:
-            return self._source.position_of(self._query, order_id, self._now)
+            position = self._source.position_of(self._query, order_id, self._now)
         except Exception as error:
             self._report(error)
             return None
+        if position is not None and position >= self._count:
+            if self._count_known:
+                return None  # (the cache changed since the rows were read; a refresh follows)
+            # Still counting: the rows up to it exist, show them now.
+            self.beginInsertRows(QModelIndex(), self._count, position)
+            self._count = position + 1
+            self.endInsertRows()
+        return position
 
     def cached_rows(self) -> int:
         """How many rows are held in memory (for tests and the benchmark)."""
