@@ -38,7 +38,7 @@ from .queries import (
 )
 from .types import OrderQuery, OrderRow, OrderView
 
-__all__ = ["SPARSE_MATCHES", "WALK_BUDGET", "OrderList"]
+__all__ = ["SPARSE_MATCHES", "THIN_MATCHES", "WALK_BUDGET", "OrderList"]
 
 
 def _row(values: Sequence[Any]) -> OrderRow:
@@ -97,7 +97,9 @@ def _indexed(
     return conn.exec_driver_sql(sql.format(indexed=""), params)
 
 
-SPARSE_MATCHES = 6_000  # at most this many matches: fetch and sort them all
+SPARSE_MATCHES = 1_500  # at most this many matches: fetch and sort them all
+THIN_MATCHES = 6_000  # at most this many (for 1-2 characters: THIN_MATCHES_SHORT): probe
+THIN_MATCHES_SHORT = 20_000
 WALK_BUDGET = 16_000  # rows of the sort index a common text's first window may take to find
 WINDOW = 64  # the first window of a search (the table's block)
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
@@ -179,26 +181,30 @@ class OrderList:
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime
     ) -> tuple[Plan, list[OrderRow]]:
-        """Few matches anywhere (a bounded count of the index's answer): sort them. Else walk
+        """Few matches anywhere (a bounded count of the index's answer): sort them; a few
+        thousand: walk the sort index against their set (`Plan.PROBE`). Else walk
         the view's sort index testing each row's own text, at most `WALK_BUDGET` rows: a
         window's worth of matches there makes walking the plan (and that walk's window is
         the first one, kept); fewer, and the set of matches is built once and the sort index
         walked against it."""
         search = query.search.strip()
         params = search_params(search)
+        # (a short query's matches come from index ranges: counting more of them is cheap)
+        thin = THIN_MATCHES_SHORT if short_search(search) else THIN_MATCHES
         found = conn.exec_driver_sql(
             f"SELECT count(*) FROM ({match_source(search)} LIMIT :cap)",  # noqa: S608
-            {**params, "cap": SPARSE_MATCHES + 1},
+            {**params, "cap": thin + 1},
         ).scalar_one()
         if found <= SPARSE_MATCHES:
             return Plan.SPARSE, []
+        if found <= thin:  # a set cheap to build; too thin to find a window by testing rows
+            return Plan.PROBE, []
         view = view_filter(query, now)
-        # (a trigram test reads the indexed text by pk: the walk stays on the sort index)
-        tested = "pk, buyer_name, service_title" if short_search(search) else "pk"
+        # (the test reads the order's text or term ids by pk: the walk stays on the index)
         window = _indexed(
             conn,
             f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-            f"SELECT pk FROM (SELECT {tested} FROM orders {{indexed}} WHERE {view.where} "
+            f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {view.where} "
             f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
             f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
             view.index,

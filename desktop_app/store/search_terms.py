@@ -4,6 +4,8 @@ a two-character CJK name) finds its names through an index, then the orders thro
 buyer/service indexes, instead of scanning every order.
 
 Terms are only ever added: a term no order uses any more costs a lookup that finds nothing.
+`search_order_terms` holds each order's buyer and service term ids, for tests made while
+walking a sort index (a narrow table: a walk reads few pages).
 Orders written in a bulk load reach the dictionary with their search entries
 (`rows.index_search_backlog`); until then the search reads them from the backlog.
 """
@@ -88,16 +90,38 @@ def add_terms(conn: Connection, terms: Iterable[tuple[str, int]]) -> int:
 
 
 def add_terms_of(conn: Connection, pks: Sequence[int]) -> int:
-    """Add the buyer names and service titles of the orders `pks` to the dictionary."""
-    terms: list[tuple[str, int]] = []
+    """Add the buyer names and service titles of the orders `pks` to the dictionary, and
+    record each order's term ids; returns how many terms were new."""
+    names: list[tuple[int, str, str]] = []
     for start in range(0, len(pks), 500):
         chunk = list(pks[start : start + 500])
         marks = ", ".join("?" for _ in chunk)
-        for buyer, service in conn.exec_driver_sql(
-            f"SELECT DISTINCT buyer_name, service_title FROM orders "  # noqa: S608
-            f"WHERE pk IN ({marks})",
-            tuple(chunk),
+        names.extend(
+            conn.exec_driver_sql(
+                f"SELECT pk, buyer_name, service_title FROM orders "  # noqa: S608
+                f"WHERE pk IN ({marks})",
+                tuple(chunk),
+            ).tuples()
+        )
+    added = add_terms(
+        conn, [term for _, buyer, service in names for term in ((buyer, BUYER), (service, SERVICE))]
+    )
+    wanted = sorted({term for _, buyer, service in names for term in (buyer, service) if term})
+    ids: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in batch)
+        for term_id, term in conn.exec_driver_sql(
+            f"SELECT id, term FROM search_terms WHERE term IN ({marks})",  # noqa: S608
+            tuple(batch),
         ):
-            terms.append((buyer, BUYER))
-            terms.append((service, SERVICE))
-    return add_terms(conn, terms)
+            ids[term.lower()] = term_id  # (the stored spelling may differ in ASCII case)
+    if names:
+        conn.exec_driver_sql(
+            "INSERT OR REPLACE INTO search_order_terms (pk, buyer, service) VALUES (?, ?, ?)",
+            [
+                (pk, ids.get(buyer.lower(), 0), ids.get(service.lower(), 0))
+                for pk, buyer, service in names
+            ],
+        )
+    return added

@@ -108,10 +108,17 @@ def test_search_latin_cjk_and_short(store: Store) -> None:
     assert found("nothing like this") == set()
 
 
-_PLAN_LIMITS = {  # (SPARSE_MATCHES, WALK_BUDGET, WINDOW) that make each plan the choice
-    Plan.SPARSE: (10**9, 16_000, 64),
-    Plan.PROBE: (-1, 0, 64),
-    Plan.DENSE: (-1, 10**9, 1),
+# The limits of `listing` that make each plan the choice.
+_PLAN_LIMITS: dict[Plan, dict[str, int]] = {
+    Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
+    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
+    Plan.DENSE: {
+        "SPARSE_MATCHES": -1,
+        "THIN_MATCHES": -1,
+        "THIN_MATCHES_SHORT": -1,
+        "WALK_BUDGET": 10**9,
+        "WINDOW": 1,
+    },
 }
 
 
@@ -124,11 +131,9 @@ def test_every_search_plan_gives_the_same_rows(
     against the set of matches (probe) or its own text (dense)."""
     from desktop_app.store import listing
 
-    sparse, budget, window = _PLAN_LIMITS[plan]
     monkeypatch.setattr(filled._list, "_plans", {})  # plans chosen by earlier cases
-    monkeypatch.setattr(listing, "SPARSE_MATCHES", sparse)
-    monkeypatch.setattr(listing, "WALK_BUDGET", budget)
-    monkeypatch.setattr(listing, "WINDOW", window)
+    for name, value in _PLAN_LIMITS[plan].items():
+        monkeypatch.setattr(listing, name, value)
     chosen = []
     choose = listing.OrderList._choose_plan
     monkeypatch.setattr(

@@ -14,11 +14,17 @@ from desktop_app.store.rows import index_search_backlog, upsert_orders
 
 from .factories import NOW, make_order
 
-# (SPARSE_MATCHES, WALK_BUDGET, WINDOW) that make each plan the choice
-PLAN_LIMITS = {
-    Plan.SPARSE: (10**9, 16_000, 64),
-    Plan.PROBE: (-1, 0, 64),
-    Plan.DENSE: (-1, 10**9, 1),
+# The limits of `listing` that make each plan the choice.
+PLAN_LIMITS: dict[Plan, dict[str, int]] = {
+    Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
+    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
+    Plan.DENSE: {
+        "SPARSE_MATCHES": -1,
+        "THIN_MATCHES": -1,
+        "THIN_MATCHES_SHORT": -1,
+        "WALK_BUDGET": 10**9,
+        "WINDOW": 1,
+    },
 }
 
 
@@ -83,8 +89,7 @@ def test_every_plan_folds_case_and_takes_the_text_literally(
 ) -> None:
     from desktop_app.store import listing
 
-    limits = zip(("SPARSE_MATCHES", "WALK_BUDGET", "WINDOW"), PLAN_LIMITS[plan], strict=True)
-    for name, value in limits:
+    for name, value in PLAN_LIMITS[plan].items():
         monkeypatch.setattr(listing, name, value)
     for view in (OrderView.ALL, OrderView.PENDING_DELIVERY):
         assert found(store, "élodie", view) == {orders[3]}  # "Élodie"
@@ -106,6 +111,7 @@ def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) 
         upsert_orders(conn, written)
         upsert_orders(conn, [make_order(3, buyer="李雷")], defer_search=True)
     with sqlite3.connect(path) as raw:  # the cache as revision 0004 left it
+        raw.execute("DROP TABLE search_order_terms")
         raw.execute("DROP TABLE search_grams")
         raw.execute("DROP TABLE search_terms")
         raw.execute("UPDATE alembic_version SET version_num = '0004'")
@@ -113,7 +119,9 @@ def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) 
     with Store.open(path) as store:
         with store.read() as conn:
             terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
+            indexed = conn.exec_driver_sql("SELECT count(*) FROM search_order_terms").scalar_one()
         assert {"王芳", "Anna Müller"} <= terms and "李雷" not in terms  # (still in the backlog)
+        assert indexed == 2
         assert found(store, "芳") == {written[0].id}
         assert len(found(store, "李")) == 1
     assert len(list(tmp_path.glob("cache.sqlite3.before-0005-from-0004.bak"))) == 1
