@@ -172,14 +172,35 @@ class OrderList:
         cached = self._plans.get(key)
         if cached is not None and cached[0] == state:
             return cached[1], cached[2]
-        plan, first = self._choose_plan(conn, query, now)
+        plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
         if len(self._plans) > 64:
             self._plans.clear()
         self._plans[key] = (state, plan, first)
         return plan, first
 
+    def _floor(self, query: OrderQuery, state: tuple[int, int]) -> str | None:
+        """While typing, a text extends the one before: its matches are among that text's,
+        so none comes before that text's first match. The order id of that first match
+        (the nearest such text walked in this view and sort, the cache unchanged since)."""
+        search = query.search.strip()
+        folded, short = search.lower(), short_search(search)
+        best: tuple[int, str] | None = None
+        for (text, view, sort, descending), (seen, plan, first) in self._plans.items():
+            if (
+                seen == state
+                and plan is Plan.DENSE
+                and first
+                and (view, sort, descending) == (query.view, query.sort, query.descending)
+                and short_search(text) == short
+                and text != search
+                and text.lower() in folded
+                and (best is None or len(text) > best[0])
+            ):
+                best = (len(text), first[0].id)
+        return None if best is None else best[1]
+
     def _choose_plan(
-        self, conn: Connection, query: OrderQuery, now: datetime
+        self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
     ) -> tuple[Plan, list[OrderRow]]:
         """Few matches anywhere (a bounded count of the index's answer): sort them; a few
         thousand: walk the sort index against their set (`Plan.PROBE`). Else walk
@@ -200,15 +221,23 @@ class OrderList:
         if found <= thin:  # a set cheap to build; too thin to find a window by testing rows
             return Plan.PROBE, []
         view = view_filter(query, now)
+        where, view_params = view.where, dict(view.params)
+        if floor is not None:  # start the walk at the first match of the text this extends
+            columns = ", ".join(order_columns(query))
+            where += (
+                f" AND ({columns}) {'<=' if query.descending else '>='} "  # noqa: S608
+                f"(SELECT {columns} FROM orders WHERE id = :floor)"
+            )
+            view_params["floor"] = floor
         # (the test reads the order's text or term ids by pk: the walk stays on the index)
         window = _indexed(
             conn,
             f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-            f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {view.where} "
+            f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
             f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
             f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
             view.index,
-            {**view.params, **params, "budget": WALK_BUDGET, "window": WINDOW},
+            {**view_params, **params, "budget": WALK_BUDGET, "window": WINDOW},
         ).all()
         if len(window) >= WINDOW:
             return Plan.DENSE, [_row(values) for values in window]

@@ -125,3 +125,32 @@ def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) 
         assert found(store, "芳") == {written[0].id}
         assert len(found(store, "李")) == 1
     assert len(list(tmp_path.glob("cache.sqlite3.before-0005-from-0004.bak"))) == 1
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, descending: bool
+) -> None:
+    """A text's walk starts at the first match of the text it extends (its matches are
+    among those): the rows are the same as a fresh walk's, in every view."""
+    from desktop_app.store import listing
+
+    from .factories import mixed_orders
+
+    for name, value in PLAN_LIMITS[Plan.DENSE].items():
+        monkeypatch.setattr(listing, name, value)
+    with (
+        Store.open(tmp_path / "cache.sqlite3") as typed,
+        Store.open(tmp_path / "b.sqlite3") as fresh,
+    ):
+        for store in (typed, fresh):
+            with store.write() as conn:
+                upsert_orders(conn, mixed_orders(300))
+        for view in (OrderView.ALL, OrderView.NEEDS_ACTION, OrderView.COMPLETED):
+            for text in ("e", "er", "SO-", "SO-2", "ma", "mar"):
+                query = OrderQuery(view=view, search=text, descending=descending)
+                assert typed.list_orders(query, 0, 1, NOW) == fresh.list_orders(query, 0, 1, NOW)
+                assert typed.list_orders(query, 0, 500, NOW) == fresh.list_orders(
+                    query, 0, 500, NOW
+                )
+                fresh._list._plans.clear()  # (a fresh walk: no text before it)
