@@ -25,6 +25,9 @@ class ResultCount(QLabel):
         self.setObjectName("resultCount")
         self.setAccessibleName("Orders listed")
         self._model = model
+        # Wide enough for the longest text: a new count re-lays nothing out around it.
+        widest = result_count_text(10_000_000, known=False, searching=True)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 8)
         for signal in (
             model.settled_changed,
             model.count_known_changed,
