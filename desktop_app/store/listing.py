@@ -188,7 +188,7 @@ class OrderList:
         for (text, view, sort, descending), (seen, plan, first) in self._plans.items():
             if (
                 seen == state
-                and plan is Plan.DENSE
+                and plan is not Plan.SPARSE
                 and first
                 and (view, sort, descending) == (query.view, query.sort, query.descending)
                 and short_search(text) == short
@@ -218,8 +218,6 @@ class OrderList:
         ).scalar_one()
         if found <= SPARSE_MATCHES:
             return Plan.SPARSE, []
-        if found <= thin:  # a set cheap to build; too thin to find a window by testing rows
-            return Plan.PROBE, []
         view = view_filter(query, now)
         where, view_params = view.where, dict(view.params)
         if floor is not None:  # start the walk at the first match of the text this extends
@@ -229,19 +227,28 @@ class OrderList:
                 f"(SELECT {columns} FROM orders WHERE id = :floor)"
             )
             view_params["floor"] = floor
-        # (the test reads the order's text or term ids by pk: the walk stays on the index)
+        walk = {**view_params, **params, "window": WINDOW}
+        if found > thin:  # (else a set cheap to build; too thin to find a window by testing)
+            # (the test reads the order's text or term ids by pk: the walk stays on the index)
+            window = _indexed(
+                conn,
+                f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
+                f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
+                f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
+                f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
+                view.index,
+                {**walk, "budget": WALK_BUDGET},
+            ).all()
+            if len(window) >= WINDOW:
+                return Plan.DENSE, [_row(values) for values in window]
         window = _indexed(
             conn,
-            f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-            f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
-            f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
-            f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
+            f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
+            f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} LIMIT :window",
             view.index,
-            {**view_params, **params, "budget": WALK_BUDGET, "window": WINDOW},
+            walk,
         ).all()
-        if len(window) >= WINDOW:
-            return Plan.DENSE, [_row(values) for values in window]
-        return Plan.PROBE, []
+        return Plan.PROBE, [_row(values) for values in window]
 
     def rows(
         self, conn: Connection, query: OrderQuery, offset: int, limit: int, now: datetime

@@ -127,9 +127,10 @@ def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) 
     assert len(list(tmp_path.glob("cache.sqlite3.before-0005-from-0004.bak"))) == 1
 
 
+@pytest.mark.parametrize("plan", [Plan.DENSE, Plan.PROBE])
 @pytest.mark.parametrize("descending", [False, True])
 def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, descending: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, descending: bool, plan: Plan
 ) -> None:
     """A text's walk starts at the first match of the text it extends (its matches are
     among those): the rows are the same as a fresh walk's, in every view."""
