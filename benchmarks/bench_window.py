@@ -8,9 +8,10 @@ ingest, then measures, each in a fresh process so memory is the process's own:
 - start-up: from `Popen` to the window painted with its first rows (`orderdesk --cache FILE`
   path: QApplication, the stores, the window, the first block of rows), several runs;
 - in one window process: a status view chosen → table repainted; a search keystroke (the work
-  after the debounce) → table repainted; a sort by every column, both ways; the view counts
-  refreshed (background job → list repainted); a jump to the end of the list; a refresh after
-  a sync (the selection followed); peak resident memory;
+  after the debounce) → table repainted with its first rows (`settled`), and → its exact count
+  shown too (`count_known`: a search's count is read after its rows); a sort by every column,
+  both ways; the view counts refreshed (background job → list repainted); a jump to the end
+  of the list; a refresh after a sync (the selection followed); peak resident memory;
 - the baseline: every row in a QStandardItemModel behind a QSortFilterProxyModel, filtered and
   sorted by Qt in memory (at --baseline-rows, 200,000 by default).
 
@@ -172,6 +173,27 @@ def child_window(cache: Path, settings: Path) -> dict[str, Any]:
         settle()
         return _ms(time.perf_counter() - started)
 
+    def wait_count_known() -> None:
+        deadline = time.monotonic() + 60
+        while not model.count_known and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.0002)
+        QApplication.processEvents()
+        window.result_count.repaint()
+
+    counted: list[float] = []  # per search keystroke: until the exact count is shown too
+    keystrokes: list[tuple[str, float, float]] = []  # (text, rows shown, count known)
+
+    def timed_search(text: str) -> float:
+        started = time.perf_counter()
+        model.set_search(text)
+        settle()
+        shown = _ms(time.perf_counter() - started)
+        wait_count_known()
+        counted.append(_ms(time.perf_counter() - started))
+        keystrokes.append((text, shown, counted[-1]))
+        return shown
+
     settle()
     wait_counts(app, window)
     result: dict[str, Any] = {}
@@ -181,10 +203,18 @@ def child_window(cache: Path, settings: Path) -> dict[str, Any]:
 
     # A status view chosen: 5 rounds through the nine views.
     view_times = []
+    view_counted = []  # until the view's exact row count is shown too
+    view_labelled: list[tuple[str, float]] = []
     for _ in range(5):
         for view in VIEWS:
+            started = time.perf_counter()
             view_times.append(timed(lambda v=view: window.views.select_view(v)))
+            wait_count_known()
+            view_counted.append(_ms(time.perf_counter() - started))
+            view_labelled.append((view.value, view_times[-1]))
     result["view_ms"] = _summary(view_times)
+    result["view_counted_ms"] = _summary(view_counted)
+    result["view_slowest"] = sorted(view_labelled, key=lambda item: -item[1])[:5]
 
     # Search keystrokes (after the debounce: the query and the repaint), in All.
     window.views.select_view(OrderView.ALL)
@@ -194,17 +224,19 @@ def child_window(cache: Path, settings: Path) -> dict[str, Any]:
     stalls.clear()
     for text in SEARCHES:
         for end in range(1, len(text) + 1):
-            took = timed(lambda t=text[:end]: model.set_search(t))
+            took = timed_search(text[:end])
             search_times.setdefault(text, []).append(took)
             if end < 3:
                 short.append(took)
-        search_times[text].append(timed(lambda: model.set_search("")))
+        search_times[text].append(timed_search(""))
     every = [t for times in search_times.values() for t in times]
     result["search_ms"] = _summary(every)
     result["search_short_ms"] = _summary(short)
     result["search_long_ms"] = _summary(
         [t for text, times in search_times.items() for t in times[2:-1]]
     )
+    result["search_counted_ms"] = _summary(counted)
+    result["search_slowest"] = sorted(keystrokes, key=lambda item: -item[1])[:6]
     result["search_gui_stall_ms"] = _ms(max(stalls))
     result["search_by_query_max_ms"] = {text: max(times) for text, times in search_times.items()}
 
@@ -365,6 +397,9 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--baseline-rows", type=int, default=200_000)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the naive baseline (while iterating)"
+    )
     parser.add_argument("--cache", type=Path, default=None, help="the cache file (kept)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -402,7 +437,21 @@ def main() -> int:
     first_paint = [m["painted"] - m["built"] for m in startups]
 
     window = _run_child("window", str(cache), str(settings))
-    baseline = _run_child("baseline", str(cache), str(options.baseline_rows))
+    if options.no_baseline:
+        blank = {"median": float("nan"), "p95": float("nan"), "max": float("nan"), "n": 0}
+        baseline = {
+            "rows": 0,
+            "read_s": float("nan"),
+            "load_s": float("nan"),
+            "filter_ms": blank,
+            "search_ms": blank,
+            "sort_ms": blank,
+            "peak_rss_mb": float("nan"),
+        }
+    else:
+        baseline = _run_child("baseline", str(cache), str(options.baseline_rows))
+    if not startups:
+        startups = [{k: 0.0 for k in ("spawned", "imports_start", "imported", "built", "painted")}]
 
     def line(name: str, ours: str, naive: str, target: str) -> None:
         print(f"  {name:<38} {ours:>26}   {naive:>22}   {target}")
@@ -431,6 +480,8 @@ def main() -> int:
         f"{baseline['filter_ms']['median']:.0f} ms",
         f"p95 <= {TARGETS['view_p95_ms']} ms",
     )
+    vc = window["view_counted_ms"]
+    line("  -> its count known too", f"{vc['median']} ms; p95 {vc['p95']} ms", "", "")
     line(
         "search keystroke -> view updated",
         f"{s['median']} ms; p95 {s['p95']} ms",
@@ -443,6 +494,13 @@ def main() -> int:
     ):
         part = window[key]
         line(label, f"{part['median']} ms; p95 {part['p95']} ms", "", "")
+    counted = window["search_counted_ms"]
+    line(
+        "  -> count known too (after the rows)",
+        f"{counted['median']} ms; p95 {counted['p95']} ms",
+        "",
+        "",
+    )
     line(
         "  longest GUI-thread stall while searching",
         f"{window['search_gui_stall_ms']} ms",
@@ -482,6 +540,11 @@ def main() -> int:
     print(
         "  slowest search per query:",
         ", ".join(f"{k!r} {t} ms" for k, t in window["search_by_query_max_ms"].items()),
+    )
+    print("  slowest status views:", ", ".join(f"{k} {t} ms" for k, t in window["view_slowest"]))
+    print(
+        "  slowest keystrokes (rows; count):",
+        ", ".join(f"{k!r} {a}; {b} ms" for k, a, b in window["search_slowest"]),
     )
     print(f"  baseline: read {baseline['read_s']} s of its {baseline['load_s']} s load")
     return 0

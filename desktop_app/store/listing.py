@@ -1,8 +1,9 @@
 """The order list: counts, windows and positions of a query, done by SQL on the indexes.
 
 Used by `Store` inside its read transactions. Each status view is one index range per sort
-key; a search of three characters or more picks its plan by how many orders match (see
-`queries.build_filter`); the match count is remembered until the cache is written to.
+key; a search picks its plan (`queries.Plan`) from a bounded count of its matches and a
+bounded walk of the view's sort index, never from an exact count (which, for a common text,
+costs more than the window itself); the plan is remembered until the cache is written to.
 """
 
 from __future__ import annotations
@@ -20,20 +21,24 @@ from desktop_app.domain import Actor, DeadlineKind, Money, OrderStatus
 
 from .codec import DEADLINE_NONE, from_micros, to_micros
 from .queries import (
-    MATCHES,
+    CONTAINS_FUNCTION,
     ROW_COLUMNS,
-    TRIGRAM,
     Filter,
+    Plan,
     build_filter,
     count_index,
+    match_source,
+    match_test,
     order_by,
     order_columns,
     search_params,
+    short_search,
+    view_filter,
     view_group,
 )
 from .types import OrderQuery, OrderRow, OrderView
 
-__all__ = ["COMMON_MATCHES", "OrderList"]
+__all__ = ["SPARSE_MATCHES", "THIN_MATCHES", "WALK_BUDGET", "OrderList"]
 
 
 def _row(values: Sequence[Any]) -> OrderRow:
@@ -92,16 +97,30 @@ def _indexed(
     return conn.exec_driver_sql(sql.format(indexed=""), params)
 
 
-COMMON_MATCHES = 2_000  # more matches than this (or 2 % of the cache): walk the sort index
+SPARSE_MATCHES = 1_500  # at most this many matches: fetch and sort them all
+THIN_MATCHES = 6_000  # at most this many (for 1-2 characters: THIN_MATCHES_SHORT): probe
+THIN_MATCHES_SHORT = 20_000
+WALK_BUDGET = 16_000  # rows of the sort index a common text's first window may take to find
+WINDOW = 64  # the first window of a search (the table's block)
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
+
+
+def _contains(text: str | None, folded: str) -> bool:
+    return text is not None and folded in text.lower()
 
 
 class OrderList:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._matches: dict[str, tuple[tuple[int, int], int]] = {}
+        # search key -> (cache state, plan, the first window when the walk that chose it read it)
+        self._plans: dict[tuple[Any, ...], tuple[tuple[int, int], Plan, list[OrderRow]]] = {}
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.create_function(CONTAINS_FUNCTION, 2, _contains, deterministic=True)
 
     def count(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
+        """The exact number of orders in `query` (for a common search, the slow part: the
+        window asks for it after the first rows are shown)."""
         search = query.search.strip()
         if not search and query.view is not OrderView.NEEDS_ACTION:
             group = view_group(query.view)
@@ -112,15 +131,16 @@ class OrderList:
                 "SELECT n FROM view_counts WHERE view_group = ?", (group,)
             ).scalar()
             return int(value or 0)
-        if len(search) >= TRIGRAM and query.view is OrderView.ALL:
+        if search and query.view is OrderView.ALL:
+            source = match_source(search).replace("UNION ALL", "UNION")
             return int(
                 conn.exec_driver_sql(
-                    f"SELECT count(*) FROM ({MATCHES.replace('UNION ALL', 'UNION')})",  # noqa: S608
+                    f"SELECT count(*) FROM ({source})",  # noqa: S608
                     search_params(search),
                 ).scalar_one()
             )
-        where = self._filter(conn, query, now)
-        index = count_index(query) if where.index is not None else None
+        where = build_filter(query, now, Plan.SPARSE)
+        index = count_index(query)
         return int(
             _indexed(
                 conn,
@@ -134,30 +154,101 @@ class OrderList:
         return int(conn.exec_driver_sql("SELECT coalesce(sum(n), 0) FROM view_counts").scalar_one())
 
     def _filter(self, conn: Connection, query: OrderQuery, now: datetime) -> Filter:
-        """`query`'s filter, choosing how to search by how many orders match the text."""
+        """`query`'s filter; a search's plan is chosen without counting its matches."""
+        return build_filter(query, now, self._plan(conn, query, now)[0])
+
+    def _plan(
+        self, conn: Connection, query: OrderQuery, now: datetime
+    ) -> tuple[Plan, list[OrderRow]]:
         search = query.search.strip()
-        if len(search) < TRIGRAM:
-            return build_filter(query, now)
-        # The UI asks for a count and windows of one search in a row: remember the answer
-        # until this or another connection writes (SQLite's data_version + our changes).
+        if not search:
+            return Plan.SPARSE, []
+        # The UI asks for windows of one search in a row: remember the plan until this or
+        # another connection writes (SQLite's data_version + our changes).
         raw = self._connection.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
         state = (int(conn.exec_driver_sql("PRAGMA data_version").scalar_one()), raw.total_changes)
-        cached = self._matches.get(search)
+        key = (search, query.view, query.sort, query.descending)
+        cached = self._plans.get(key)
         if cached is not None and cached[0] == state:
-            matches = cached[1]
-        else:
-            matches = int(
-                conn.exec_driver_sql(
-                    f"SELECT count(*) FROM ({MATCHES})",  # noqa: S608
-                    search_params(search),
-                ).scalar_one()
+            return cached[1], cached[2]
+        plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
+        if len(self._plans) > 64:
+            self._plans.clear()
+        self._plans[key] = (state, plan, first)
+        return plan, first
+
+    def _floor(self, query: OrderQuery, state: tuple[int, int]) -> str | None:
+        """While typing, a text extends the one before: its matches are among that text's,
+        so none comes before that text's first match. The order id of that first match
+        (the nearest such text walked in this view and sort, the cache unchanged since)."""
+        search = query.search.strip()
+        folded, short = search.lower(), short_search(search)
+        best: tuple[int, str] | None = None
+        for (text, view, sort, descending), (seen, plan, first) in self._plans.items():
+            if (
+                seen == state
+                and plan is not Plan.SPARSE
+                and first
+                and (view, sort, descending) == (query.view, query.sort, query.descending)
+                and short_search(text) == short
+                and text != search
+                and text.lower() in folded
+                and (best is None or len(text) > best[0])
+            ):
+                best = (len(text), first[0].id)
+        return None if best is None else best[1]
+
+    def _choose_plan(
+        self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
+    ) -> tuple[Plan, list[OrderRow]]:
+        """Few matches anywhere (a bounded count of the index's answer): sort them; a few
+        thousand: walk the sort index against their set (`Plan.PROBE`). Else walk
+        the view's sort index testing each row's own text, at most `WALK_BUDGET` rows: a
+        window's worth of matches there makes walking the plan (and that walk's window is
+        the first one, kept); fewer, and the set of matches is built once and the sort index
+        walked against it."""
+        search = query.search.strip()
+        params = search_params(search)
+        # (a short query's matches come from index ranges: counting more of them is cheap)
+        thin = THIN_MATCHES_SHORT if short_search(search) else THIN_MATCHES
+        found = conn.exec_driver_sql(
+            f"SELECT count(*) FROM ({match_source(search)} LIMIT :cap)",  # noqa: S608
+            {**params, "cap": thin + 1},
+        ).scalar_one()
+        if found <= SPARSE_MATCHES:
+            return Plan.SPARSE, []
+        view = view_filter(query, now)
+        where, view_params = view.where, dict(view.params)
+        if floor is not None:  # start the walk at the first match of the text this extends
+            columns = ", ".join(order_columns(query))
+            where += (
+                f" AND ({columns}) {'<=' if query.descending else '>='} "  # noqa: S608
+                f"(SELECT {columns} FROM orders WHERE id = :floor)"
             )
-            if len(self._matches) > 64:
-                self._matches.clear()
-            self._matches[search] = (state, matches)
-        common = matches > max(COMMON_MATCHES, self._total(conn) // 50)
-        return build_filter(query, now, common_match=common)
+            view_params["floor"] = floor
+        walk = {**view_params, **params, "window": WINDOW}
+        if found > thin:  # (else a set cheap to build; too thin to find a window by testing)
+            # (the test reads the order's text or term ids by pk: the walk stays on the index)
+            window = _indexed(
+                conn,
+                f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
+                f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
+                f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
+                f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
+                view.index,
+                {**walk, "budget": WALK_BUDGET},
+            ).all()
+            if len(window) >= WINDOW:
+                return Plan.DENSE, [_row(values) for values in window]
+        window = _indexed(
+            conn,
+            f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
+            f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} LIMIT :window",
+            view.index,
+            walk,
+        ).all()
+        return Plan.PROBE, [_row(values) for values in window]
 
     def rows(
         self, conn: Connection, query: OrderQuery, offset: int, limit: int, now: datetime
@@ -165,7 +256,10 @@ class OrderList:
         if limit <= 0:
             return []
         offset = max(0, offset)
-        where = self._filter(conn, query, now)
+        plan, first = self._plan(conn, query, now)
+        if offset + limit <= len(first):
+            return first[offset : offset + limit]
+        where = build_filter(query, now, plan)
         reverse = False
         if where.index and offset > 1000 and not query.search.strip():
             # Walking the index from the far end is shorter for the second half.

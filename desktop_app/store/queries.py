@@ -2,30 +2,40 @@
 
 Every (view, sort key) pair has an index that yields rows in order: `(view_group, key)` for
 the status views, `(key)` for All, and a partial `(key) WHERE na_from IS NOT NULL` for Needs
-my action. Search narrows with the trigram index (three characters or more) or with LIKE over
-the list columns (shorter queries, e.g. a two-character CJK name).
+my action. Search narrows with the trigram index (three characters or more: number, buyer,
+service, requirements) or with the dictionary of buyer names and service titles (one or two
+characters, e.g. a two-character CJK name; see `search_terms`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from desktop_app.domain import OrderStatus
 
 from .codec import VIEW_GROUP, to_micros
+from .search_terms import BUYER, SERVICE, short_key
 from .types import OrderQuery, OrderView, SortKey
 
 __all__ = [
+    "CONTAINS_FUNCTION",
     "MATCHES",
     "ROW_COLUMNS",
+    "SHORT_MATCHES",
     "SORT_COLUMN",
     "Filter",
+    "Plan",
     "build_filter",
     "count_index",
+    "match_source",
+    "match_test",
     "order_by",
     "search_params",
+    "short_search",
+    "view_filter",
 ]
 
 SORT_COLUMN: dict[SortKey, str] = {
@@ -74,22 +84,102 @@ class Filter:
 
 
 def _like_pattern(text: str) -> str:
-    return f"%{text}%"
+    """`text` anywhere, for LIKE ... ESCAPE '\\' (its own % and _ taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
+
+LIKE = "LIKE :pattern ESCAPE '\\'"
 
 # The orders whose search text holds :phrase (trigram index) or, not yet indexed, :pattern.
 MATCHES = (
     "SELECT rowid FROM orders_fts WHERE orders_fts MATCH :phrase"
     " UNION ALL SELECT b.pk FROM search_backlog b"
     " WHERE coalesce(b.search_text, (SELECT d.document FROM order_documents d"
-    " WHERE d.pk = b.pk)) LIKE :pattern"
+    " WHERE d.pk = b.pk)) LIKE :pattern ESCAPE '\\'"
+)
+
+# A query of one or two characters: the dictionary's names holding the gram :gram.
+_TERMS = (
+    "SELECT t.term FROM search_grams g JOIN search_terms t ON t.id = g.term_id"
+    " WHERE g.gram = :gram AND t.kinds & {kind}"
+)
+_BUYERS = _TERMS.format(kind=BUYER)
+_SERVICES = _TERMS.format(kind=SERVICE)
+# The orders whose buyer or service holds :gram (some twice), and the not yet indexed ones.
+SHORT_MATCHES = (
+    f"SELECT pk FROM orders WHERE buyer_name IN ({_BUYERS})"  # noqa: S608 - constants
+    f" UNION ALL SELECT pk FROM orders WHERE service_title IN ({_SERVICES})"
+    " UNION ALL SELECT o.pk FROM search_backlog b CROSS JOIN orders o ON o.pk = b.pk"
+    " WHERE o.buyer_name LIKE :pattern ESCAPE '\\'"
+    " OR o.service_title LIKE :pattern ESCAPE '\\'"
 )
 
 
+class Plan(Enum):
+    """How a search reads a window of its orders in sort order."""
+
+    SPARSE = "sparse"  # few matches: fetch them all, sort them
+    PROBE = "probe"  # walk the sort index, each row looked up in the set of matches
+    DENSE = "dense"  # walk the sort index, each row's own text tested (no match set built)
+
+
+def short_search(search: str) -> bool:
+    """One or two characters: buyer names and service titles only, via the dictionary."""
+    return len(search) < TRIGRAM
+
+
 def search_params(search: str) -> dict[str, str]:
-    """A phrase of trigrams (the substring, case-insensitive, found from the index alone),
-    and the LIKE pattern for what is not indexed yet."""
-    return {"phrase": '"' + search.replace('"', '""') + '"', "pattern": _like_pattern(search)}
+    """For a search of three characters or more: a phrase of trigrams (the substring,
+    case-insensitive, found from the index alone) and the LIKE pattern for what is not indexed
+    yet; for a shorter one, the gram to look up in the dictionary."""
+    params = {"pattern": _like_pattern(search)}
+    if short_search(search):
+        params["gram"] = short_key(search)
+    else:
+        params["phrase"] = '"' + search.replace('"', '""') + '"'
+        params["folded"] = short_key(search)
+    return params
+
+
+def match_source(search: str) -> str:
+    """SQL yielding the pks of the orders that match `search` (some maybe twice)."""
+    return SHORT_MATCHES if short_search(search) else MATCHES
+
+
+def _like_exact(search: str) -> bool:
+    """LIKE folds ASCII case only; the trigram index folds every letter's case."""
+    return all(ch.isascii() or ch.lower() == ch.upper() for ch in search)
+
+
+CONTAINS_FUNCTION = "orderdesk_contains"  # (text, lower-cased needle) -> needle in text.lower()
+
+
+def match_test(search: str) -> str:
+    """An SQL boolean over one `orders` row: does it match `search`? (For walking an index:
+    no set of matches is built.) The trigram test reads the indexed text from the FTS
+    table's own content table, by rowid."""
+    if short_search(search):
+        # Term ids from a narrow table, not names from the wide `orders` row: a walk of
+        # thousands of rows then reads a few hundred pages, not thousands.
+        terms = "SELECT term_id FROM search_grams WHERE gram = :gram"
+        return (
+            "(EXISTS (SELECT 1 FROM search_order_terms t WHERE t.pk = orders.pk"  # noqa: S608
+            f" AND (t.buyer IN ({terms}) OR t.service IN ({terms})))"
+            f" OR pk IN (SELECT o.pk FROM search_backlog b CROSS JOIN orders o ON o.pk = b.pk"
+            f" WHERE o.buyer_name {LIKE} OR o.service_title {LIKE}))"
+        )
+    indexed = "(SELECT c.c0 FROM orders_fts_content c WHERE c.id = orders.pk)"
+    test = (
+        f"{indexed} {LIKE}"
+        if _like_exact(search)
+        else f"coalesce({CONTAINS_FUNCTION}({indexed}, :folded), 0)"
+    )
+    backlog = (
+        "SELECT b.pk FROM search_backlog b WHERE coalesce(b.search_text,"  # noqa: S608
+        f" (SELECT d.document FROM order_documents d WHERE d.pk = b.pk)) {LIKE}"
+    )
+    return f"({test} OR pk IN ({backlog}))"
 
 
 def count_index(query: OrderQuery) -> str | None:
@@ -101,16 +191,12 @@ def count_index(query: OrderQuery) -> str | None:
     return "ix_sort_group_status"
 
 
-def build_filter(query: OrderQuery, now: datetime, *, common_match: bool = False) -> Filter:
-    """The WHERE of `query` and the index that yields it in sort order.
-
-    With a search of three characters or more, `common_match` says the text matches many
-    orders: then walking the view's sort index and testing each row against the match set
-    finds a window soonest; for a rare text, the few matches are fetched and sorted."""
+def view_filter(query: OrderQuery, now: datetime) -> Filter:
+    """The view's part of `query`'s WHERE (no search), and its index in sort order."""
     terms: list[str] = []
     params: dict[str, Any] = {}
     key = query.sort.value
-    index: str | None
+    index: str
     if query.view is OrderView.ALL:
         index = f"ix_sort_all_{key}"
     elif query.view is OrderView.NEEDS_ACTION:
@@ -121,18 +207,29 @@ def build_filter(query: OrderQuery, now: datetime, *, common_match: bool = False
         terms.append("view_group = :group")
         params["group"] = view_group(query.view)
         index = f"ix_sort_group_{key}"
-    search = query.search.strip()
-    if len(search) >= TRIGRAM:
-        params.update(search_params(search))
-        terms.append(f"pk IN ({MATCHES})")
-        if not common_match:
-            index = None
-    elif search:
-        params["pattern"] = _like_pattern(search)
-        terms.append(
-            "(number LIKE :pattern OR buyer_name LIKE :pattern OR service_title LIKE :pattern)"
-        )
     return Filter(" AND ".join(terms) or "1", params, index)
+
+
+def build_filter(query: OrderQuery, now: datetime, plan: Plan = Plan.SPARSE) -> Filter:
+    """The WHERE of `query` and the index that yields it in sort order.
+
+    A search reads by `plan` (see `Plan`; chosen by `listing.OrderList`): SPARSE and PROBE
+    test membership in the set of matches, SPARSE sorting them (no index), PROBE walking the
+    sort index; DENSE walks the sort index testing each row's text."""
+    view = view_filter(query, now)
+    search = query.search.strip()
+    if not search:
+        return view
+    terms = [] if view.where == "1" else [view.where]
+    params = {**view.params, **search_params(search)}
+    index: str | None = view.index
+    if plan is Plan.DENSE:
+        terms.append(match_test(search))
+    else:
+        terms.append(f"pk IN ({match_source(search)})")
+        if plan is Plan.SPARSE:
+            index = None
+    return Filter(" AND ".join(terms), params, index)
 
 
 def order_columns(query: OrderQuery) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from .codec import (
 )
 from .document import encode_order
 from .overlay import overlay
+from .search_terms import add_terms_of
 from .types import PROBLEM_STATES, UNFINISHED_STATES
 
 __all__ = [
@@ -290,6 +291,7 @@ def upsert_orders(
             conn.exec_driver_sql(
                 "INSERT INTO orders_fts (rowid, search_text) VALUES (?, ?)", search
             )
+            add_terms_of(conn, [pk for pk, _ in search])
     return changed
 
 
@@ -310,5 +312,6 @@ def index_search_backlog(conn: Connection, limit: int) -> int:
     pks = [(pk,) for pk, _ in entries]
     conn.exec_driver_sql("DELETE FROM orders_fts WHERE rowid = ?", pks)
     conn.exec_driver_sql("INSERT INTO orders_fts (rowid, search_text) VALUES (?, ?)", entries)
+    add_terms_of(conn, [pk for pk, _ in entries])
     conn.exec_driver_sql("DELETE FROM search_backlog WHERE pk = ?", pks)
     return len(entries)

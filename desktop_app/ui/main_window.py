@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app.domain import ActionKind, Order
 from desktop_app.store.types import (
@@ -35,6 +35,7 @@ from desktop_app.ui.status_bar import StatusBar, SyncSnapshot
 from desktop_app.ui.sync_bridge import ConnectionState, SyncBridge
 from desktop_app.ui.views.order_detail import DetailSource, OrderDetailPane
 from desktop_app.ui.views.order_table import OrderTable
+from desktop_app.ui.views.result_count import ResultCount
 from desktop_app.ui.views.search_field import SearchField
 from desktop_app.ui.views.status_views import StatusViewList
 from desktop_app.ui.workers import BackgroundRunner, LatestOnly
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.search = SearchField()
+        self.result_count = ResultCount(self.orders_model)
         self.table = OrderTable(self.orders_model)
         self.detail = OrderDetailPane(context.store, context.formatter, context.clock)
         self.status = StatusBar(context.formatter, context.clock)
@@ -121,7 +123,10 @@ class MainWindow(QMainWindow):
         list_area = QWidget()
         list_layout = QVBoxLayout(list_area)
         list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.result_count)
+        list_layout.addLayout(search_row)
         list_layout.addWidget(self.table, 1)
         self.list_splitter = QSplitter(Qt.Orientation.Vertical)
         self.list_splitter.setObjectName("listSplitter")

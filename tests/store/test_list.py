@@ -9,6 +9,7 @@ import pytest
 
 from desktop_app.domain import OrderStatus, next_deadline
 from desktop_app.store import OrderQuery, OrderView, SortKey, Store
+from desktop_app.store.queries import Plan
 from desktop_app.store.rows import upsert_orders
 
 from .factories import NOW, make_order, mixed_orders
@@ -107,17 +108,42 @@ def test_search_latin_cjk_and_short(store: Store) -> None:
     assert found("nothing like this") == set()
 
 
-@pytest.mark.parametrize("common", [False, True])
-def test_both_search_plans_give_the_same_rows(
-    filled: Store, common: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A text matching many orders walks the sort index; a rare one sorts its matches."""
-    import desktop_app.store.listing as listing
+# The limits of `listing` that make each plan the choice.
+_PLAN_LIMITS: dict[Plan, dict[str, int]] = {
+    Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
+    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
+    Plan.DENSE: {
+        "SPARSE_MATCHES": -1,
+        "THIN_MATCHES": -1,
+        "THIN_MATCHES_SHORT": -1,
+        "WALK_BUDGET": 10**9,
+        "WINDOW": 1,
+    },
+}
 
-    monkeypatch.setattr(listing, "COMMON_MATCHES", 0 if common else 10**9)
+
+@pytest.mark.parametrize("plan", list(Plan))
+@pytest.mark.parametrize("text", ["blue", "bl", "e"])
+def test_every_search_plan_gives_the_same_rows(
+    filled: Store, plan: Plan, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few matches are sorted; many are found by walking the sort index, each row tested
+    against the set of matches (probe) or its own text (dense)."""
+    from desktop_app.store import listing
+
+    monkeypatch.setattr(filled._list, "_plans", {})  # plans chosen by earlier cases
+    for name, value in _PLAN_LIMITS[plan].items():
+        monkeypatch.setattr(listing, name, value)
+    chosen = []
+    choose = listing.OrderList._choose_plan
+    monkeypatch.setattr(
+        listing.OrderList,
+        "_choose_plan",
+        lambda *args: chosen.append(choose(*args)[0]) or choose(*args),
+    )
     for view in (OrderView.ALL, OrderView.PENDING_DELIVERY, OrderView.NEEDS_ACTION):
         for sort in (SortKey.DEADLINE, SortKey.BUYER):
-            query = OrderQuery(view=view, search="blue", sort=sort, descending=True)
+            query = OrderQuery(view=view, search=text, sort=sort, descending=True)
             rows = filled.list_orders(query, 0, 1000, NOW)
             plain = [
                 r
@@ -129,3 +155,5 @@ def test_both_search_plans_give_the_same_rows(
             assert rows == plain and len(rows) == filled.count_orders(query, NOW)
             if rows:
                 assert filled.position_of(query, rows[-1].id, NOW) == len(rows) - 1
+                assert filled.list_orders(query, 0, 1, NOW) == rows[:1]
+                assert chosen[-1] is plan

@@ -11,6 +11,8 @@ from desktop_app.store import OrderRow, OrderView, SortKey
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.models.order_columns import Column
 from desktop_app.ui.models.order_table_model import ORDER_ROW_ROLE
+from desktop_app.ui.views.result_count import result_count_text
+from desktop_app.ui.views.search_field import SearchField
 
 from .conftest import SyncedCache, WindowFactory
 
@@ -67,10 +69,24 @@ def test_typing_in_search_narrows_the_table_after_a_pause(qtbot: QtBot, window: 
     settle(qtbot, window)
     assert window.orders_model.query.search == target.number
     assert [row.id for row in rows_of(window)] == [target.id]
+    assert window.result_count.text() == "1 order found"
     with qtbot.waitSignal(window.search.search_changed, timeout=3000):
         window.search.clear()
     settle(qtbot, window)
     assert window.orders_model.rowCount() == window.views_model.count(OrderView.ALL)
+    assert window.result_count.text() == f"{window.orders_model.rowCount()} orders"
+
+
+def test_the_search_field_says_what_short_queries_search_and_the_count_is_honest(
+    qtbot: QtBot,
+) -> None:
+    field = SearchField()
+    qtbot.addWidget(field)
+    assert "1–2 characters: buyer or service" in field.placeholderText()
+    assert "three characters or more" in field.toolTip().lower()
+    assert result_count_text(64, known=False, searching=True) == "64+ orders · counting…"
+    assert result_count_text(1234, known=True, searching=True) == "1,234 orders found"
+    assert result_count_text(1, known=True, searching=False) == "1 order"
 
 
 def test_clicking_a_header_sorts_by_that_column(qtbot: QtBot, window: MainWindow) -> None:

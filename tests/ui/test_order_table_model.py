@@ -227,3 +227,67 @@ def test_with_a_runner_queries_are_read_off_the_gui_thread_then_shown_at_once(
         numbers = [row.number for row in all_rows(model)]
         assert numbers == sorted(numbers, reverse=True)
         qtbot.waitUntil(runner.is_idle)
+
+
+def test_a_search_shows_its_first_rows_then_grows_to_its_count_keeping_the_selection(
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    shared_cache: Path,
+    reader: Store,
+    formatter: Formatter,
+) -> None:
+    runner = BackgroundRunner()
+    with Store.open(shared_cache) as background:
+        model = OrderTableModel(
+            reader, formatter, utc_now, runner=runner, background_source=background, block_size=8
+        )
+        qtmodeltester.check(model, force_py=True)
+        total = reader.count_orders(OrderQuery(search="SO-"), utc_now())
+        assert total > 8
+        known: list[bool] = []
+        model.count_known_changed.connect(known.append)
+        with qtbot.waitSignal(model.query_changed):
+            model.set_search("SO-")
+        # The rows are shown before the count: the first block, and "at least" that many.
+        assert model.settled and not model.count_known
+        assert model.rowCount() == 8 and known == [False]
+        kept = QPersistentModelIndex(model.index(5, 3))
+        kept_id = kept.data(ORDER_ID_ROLE)
+        # An order asked for below the rows read (a notification opens it) is reachable.
+        far = reader.list_orders(model.query, 10, 1, utc_now())[0]
+        assert model.row_of(far.id) == 10 and model.rowCount() == 11
+        assert model.index(10, 0).data(ORDER_ID_ROLE) == far.id and not model.count_known
+        with qtbot.waitSignal(model.rowsInserted) as inserted:
+            pass
+        assert inserted.args[1:] == [11, total - 1]
+        assert model.count_known and known == [False, True]
+        assert model.rowCount() == total
+        assert (kept.row(), kept.column()) == (5, 3) and kept.data(ORDER_ID_ROLE) == kept_id
+        assert len({row.id for row in all_rows(model)}) == total
+        # A refresh of the rows shown keeps the table's size: the count is read with them.
+        model.refresh()
+        qtbot.waitUntil(lambda: model.settled)
+        assert model.count_known and model.rowCount() == total and known == [False, True]
+        # Few matches: the first read has them all, the count is known at once.
+        target = all_rows(model)[3]
+        with qtbot.waitSignal(model.query_changed):
+            model.set_search(target.number)
+        assert model.count_known and model.rowCount() == 1 and known[-1] is True
+        qtbot.waitUntil(runner.is_idle)
+
+
+def test_a_count_read_for_rows_no_longer_shown_is_dropped(
+    qtbot: QtBot, shared_cache: Path, reader: Store, formatter: Formatter
+) -> None:
+    runner = BackgroundRunner()
+    with Store.open(shared_cache) as background:
+        model = OrderTableModel(
+            reader, formatter, utc_now, runner=runner, background_source=background, block_size=4
+        )
+        with qtbot.waitSignal(model.query_changed):
+            model.set_search("SO-")
+        with qtbot.waitSignal(model.query_changed):
+            model.set_view(OrderView.COMPLETED)  # while "SO-" is being counted
+        qtbot.waitUntil(runner.is_idle)
+        completed = reader.count_orders(OrderQuery(OrderView.COMPLETED), utc_now())
+        assert model.count_known and model.rowCount() == completed

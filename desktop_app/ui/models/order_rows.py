@@ -1,8 +1,11 @@
 """The rows of one order query, read from the store a block at a time (no Qt here).
 
 `read_snapshot` reads what a new query (or a refresh) needs before the table may show it: the
-count, the first block, and where the orders the operator has selected now stand. It runs off
-the GUI thread when the table has a background runner, so a slow query never freezes the window.
+first block, and where the orders the operator has selected now stand, and the count when it
+is cheap (a status view's counter). A search, and Needs my action, show their first rows
+without their count, which can cost more than the rows: the table asks for it next
+(`count_orders`) and grows when it comes. It runs off the GUI thread when the table has a
+background runner, so a slow query never freezes the window.
 `BlockCache` keeps the few blocks around what the view has asked for.
 """
 
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from desktop_app.store.types import OrderQuery, OrderRow
+from desktop_app.store.types import OrderQuery, OrderRow, OrderView
 
 __all__ = ["BlockCache", "OrderSource", "Snapshot", "read_snapshot"]
 
@@ -41,13 +44,24 @@ class Block:
 
 @dataclass
 class Snapshot:
-    """What `query` showed at `now`: its size, blocks read, and where the followed orders are."""
+    """What `query` showed at `now`: its size, blocks read, and where the followed orders are.
+
+    When `count_known` is False, `count` is a lower bound: the rows read so far (every row
+    below it exists); the exact count is for a follow-up read."""
 
     query: OrderQuery
     now: datetime
     count: int
+    count_known: bool = True
     blocks: dict[int, Sequence[OrderRow]] = field(default_factory=dict)
     positions: dict[str, int | None] = field(default_factory=dict)
+
+
+def _count_may_be_slow(query: OrderQuery) -> bool:
+    """A search's count reads its matches; Needs my action's counts a time window over an
+    index range (a third of the cache, at a million orders: tens of milliseconds). The
+    other views' counts are counters."""
+    return bool(query.search) or query.view is OrderView.NEEDS_ACTION
 
 
 def read_snapshot(
@@ -56,12 +70,22 @@ def read_snapshot(
     now: datetime,
     block_size: int,
     follow: Iterable[tuple[str, int]] = (),
+    *,
+    rows_first: bool = True,
 ) -> Snapshot:
-    """Read `query`: the count, the first block, and the new row of each followed order
-    (order id, row it had): looked for at its old row first, since most refreshes move
-    nothing, then asked of the store."""
-    count = source.count_orders(query, now)
-    snapshot = Snapshot(query, now, count)
+    """Read `query`: the first block, the count (exact, or for a search a lower bound: see
+    `Snapshot`), and the new row of each followed order (order id, row it had): looked for at
+    its old row first, since most refreshes move nothing, then asked of the store.
+
+    `rows_first=False` reads a search's exact count too (a refresh of the rows shown: the
+    table keeps its size and scroll position)."""
+    if rows_first and _count_may_be_slow(query):
+        first = source.list_orders(query, 0, block_size, now)
+        # Fewer rows than a block: that is all of them.
+        snapshot = Snapshot(query, now, len(first), len(first) < block_size, {0: first})
+    else:
+        snapshot = Snapshot(query, now, source.count_orders(query, now))
+    count = snapshot.count
 
     def block(number: int) -> Sequence[OrderRow]:
         if number not in snapshot.blocks:
@@ -76,13 +100,15 @@ def read_snapshot(
         if order_id in snapshot.positions:
             continue
         position: int | None = None
-        if 0 <= old_row < count:
+        if old_row >= 0 and (old_row < count or not snapshot.count_known):
             rows = block(old_row // block_size)
             offset = old_row % block_size
             if offset < len(rows) and rows[offset].id == order_id:
                 position = old_row
         if position is None:
             position = source.position_of(query, order_id, now)
+        if position is not None and position >= snapshot.count:
+            snapshot.count = position + 1  # still a lower bound: the rows up to it exist
         snapshot.positions[order_id] = position
     return snapshot
 

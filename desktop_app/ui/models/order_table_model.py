@@ -6,6 +6,11 @@ search, sort) or a refresh after a sync is read first — off the GUI thread whe
 background runner, so a slow search never freezes the window — and then shown in one layout
 change, in which every persistent index (selection, current row) follows its order to its new
 row, found by the order's id; an order that left the query loses its index.
+
+A search (and Needs my action) is shown with its first rows before its count is known
+(`count_known` False; the row count is then the rows read so far); the count is read next, in
+the background, and the table grows to it with an insertion of rows (persistent indexes stay
+where they are).
 """
 
 from __future__ import annotations
@@ -88,6 +93,8 @@ class OrderTableModel(QAbstractTableModel):
     query_changed = Signal(object)
     # A query or a refresh has been read and shown (`settled` is True again).
     settled_changed = Signal(bool)
+    # The exact row count of the shown query is known (True), or still being read (False).
+    count_known_changed = Signal(bool)
     # Reading the cache failed; the text is for the status bar.
     read_failed = Signal(str)
 
@@ -115,16 +122,20 @@ class OrderTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._reads: LatestOnly[Snapshot] | None = None
+        self._counts: LatestOnly[tuple[int, int]] | None = None
         self._background = background_source
         if runner is not None:
             if background_source is None:
                 raise ValueError("a background runner needs a background source")
             self._reads = LatestOnly(runner, self._show_snapshot, self._read_failed)
+            self._counts = LatestOnly(runner, self._count_arrived, self._count_failed)
         first = query or OrderQuery()
         self._query = first
         self._target = first  # the newest query asked for (shown once read)
         self._now = clock()
         self._count = 0
+        self._count_known = True
+        self._shown = 0  # snapshots shown so far: a count belongs to the one it was read for
         try:
             snapshot = read_snapshot(source, first, self._now, block_size)
         except Exception as error:
@@ -132,6 +143,9 @@ class OrderTableModel(QAbstractTableModel):
         else:
             self._count = snapshot.count
             self._cache.replace(snapshot.blocks)
+            if not snapshot.count_known:
+                self._count_known = False
+                self._read_count()
 
     # -- the query -----------------------------------------------------------------------
 
@@ -147,7 +161,13 @@ class OrderTableModel(QAbstractTableModel):
 
     @property
     def settled(self) -> bool:
+        """The newest query's (or refresh's) rows are shown (its count may follow)."""
         return self._reads is None or not self._reads.busy
+
+    @property
+    def count_known(self) -> bool:
+        """`rowCount` is the exact size of the shown query (not only the rows read so far)."""
+        return self._count_known
 
     @property
     def now(self) -> datetime:
@@ -176,9 +196,12 @@ class OrderTableModel(QAbstractTableModel):
         now = self._clock()
         follow = self._followed()
         size = self._cache.block_size
+        # A new search shows its first rows at once, its count after; a refresh of the rows
+        # shown keeps the table's size (and scroll position) until the new count is read.
+        first = query != self._query
         if self._reads is None:
             try:
-                snapshot = read_snapshot(self._source, query, now, size, follow)
+                snapshot = read_snapshot(self._source, query, now, size, follow, rows_first=first)
             except Exception as error:
                 self._report(error)
                 return
@@ -187,7 +210,9 @@ class OrderTableModel(QAbstractTableModel):
         source = self._background
         assert source is not None
         was_settled = self.settled
-        self._reads.request(lambda: read_snapshot(source, query, now, size, follow))
+        self._reads.request(
+            lambda: read_snapshot(source, query, now, size, follow, rows_first=first)
+        )
         if was_settled:
             self.settled_changed.emit(False)
 
@@ -306,10 +331,18 @@ class OrderTableModel(QAbstractTableModel):
         if found is not None:
             return found
         try:
-            return self._source.position_of(self._query, order_id, self._now)
+            position = self._source.position_of(self._query, order_id, self._now)
         except Exception as error:
             self._report(error)
             return None
+        if position is not None and position >= self._count:
+            if self._count_known:
+                return None  # (the cache changed since the rows were read; a refresh follows)
+            # Still counting: the rows up to it exist, show them now.
+            self.beginInsertRows(QModelIndex(), self._count, position)
+            self._count = position + 1
+            self.endInsertRows()
+        return position
 
     def cached_rows(self) -> int:
         """How many rows are held in memory (for tests and the benchmark)."""
@@ -357,10 +390,50 @@ class OrderTableModel(QAbstractTableModel):
             new.append(QModelIndex() if row is None else self.index(row, index.column()))
         self.changePersistentIndexList(old, new)
         self.layoutChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVED)  # type: ignore[index]
+        self._shown += 1
+        was_known, self._count_known = self._count_known, snapshot.count_known
         if changed_query:
             self.query_changed.emit(snapshot.query)
+        if was_known != self._count_known:
+            self.count_known_changed.emit(self._count_known)
         if self.settled:
             self.settled_changed.emit(True)
+        if not snapshot.count_known and self.settled:
+            self._read_count()
+
+    # -- the count that follows the first rows ---------------------------------------------
+
+    def _read_count(self) -> None:
+        query, now, shown = self._query, self._now, self._shown
+        if self._counts is None:
+            try:
+                count = self._source.count_orders(query, now)
+            except Exception as error:
+                self._count_failed(error)
+                return
+            self._count_arrived((shown, count))
+            return
+        source = self._background
+        assert source is not None
+        self._counts.request(lambda: (shown, source.count_orders(query, now)))
+
+    def _count_arrived(self, result: tuple[int, int]) -> None:
+        shown, count = result
+        if shown != self._shown or self._count_known:
+            return  # counted for rows no longer shown: their successor counts its own
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < self._count:  # the cache changed between the reads; a refresh follows
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            self.endRemoveRows()
+        self._count_known = True
+        self.count_known_changed.emit(True)
+
+    def _count_failed(self, error: BaseException) -> None:
+        self._report(error)
 
     def _position_now(self, order_id: str, old_row: int) -> int | None:
         row = self.row_at(old_row) if old_row < self._count else None

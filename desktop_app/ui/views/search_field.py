@@ -16,7 +16,15 @@ class SearchField(QLineEdit):
     def __init__(self, parent: QWidget | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("search")
-        self.setPlaceholderText("Search order number, buyer, service, requirements…  (Ctrl+F)")
+        self.setPlaceholderText(
+            "Search order number, buyer, service, requirements (3+ characters; "
+            "1–2 characters: buyer or service)…  (Ctrl+F)"
+        )
+        self.setToolTip(
+            "Finds orders as you type. Three characters or more search the order number, "
+            "the buyer, the service and the buyer's requirements; one or two characters "
+            "(a short name such as 田中) search buyer names and service titles only."
+        )
         self.setAccessibleName("Search orders")
         self.setClearButtonEnabled(True)
         self._timer = QTimer(self)

@@ -1,0 +1,157 @@
+"""Search: the dictionary behind queries of one or two characters, the backlog of a bulk load,
+case folding and literal text in every plan, and the dictionary built by migration 0005."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.store.queries import Plan
+from desktop_app.store.rows import index_search_backlog, upsert_orders
+
+from .factories import NOW, make_order
+
+# The limits of `listing` that make each plan the choice.
+PLAN_LIMITS: dict[Plan, dict[str, int]] = {
+    Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
+    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
+    Plan.DENSE: {
+        "SPARSE_MATCHES": -1,
+        "THIN_MATCHES": -1,
+        "THIN_MATCHES_SHORT": -1,
+        "WALK_BUDGET": 10**9,
+        "WINDOW": 1,
+    },
+}
+
+
+def found(store: Store, text: str, view: OrderView = OrderView.ALL) -> set[str]:
+    query = OrderQuery(view=view, search=text)
+    rows = store.list_orders(query, 0, 1000, NOW)
+    assert store.count_orders(query, NOW) == len(rows)
+    return {row.id for row in rows}
+
+
+@pytest.fixture
+def orders(store: Store) -> list[str]:
+    written = [
+        make_order(1, buyer="王芳", service="Poster design", requirements="spring festival"),
+        make_order(2, buyer="Anna Müller", service="Logo redesign"),
+        make_order(3, buyer="李雷", service="Subtitle translation", requirements="字幕翻译"),
+        make_order(4, buyer="Élodie Durand", service="Voice over", requirements="50% off, a_c"),
+    ]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    return [order.id for order in written]
+
+
+def test_one_or_two_characters_search_buyers_and_services_through_the_dictionary(
+    store: Store, orders: list[str]
+) -> None:
+    assert found(store, "王芳") == {orders[0]}  # a two-character CJK name
+    assert found(store, "芳") == {orders[0]}
+    assert found(store, "GO") == {orders[1]}  # case-insensitive: "Logo redesign"
+    assert found(store, "mü") == {orders[1]}
+    assert found(store, "él") == {orders[3]}  # "Élodie": every letter's case folds
+    assert found(store, "qz") == set()  # no name holds it: nothing scanned, nothing found
+    assert found(store, "字幕") == set()  # requirements need three characters
+    assert found(store, "字幕翻") == {orders[2]}
+    # The dictionary is the way in: a name taken out of it is no longer found.
+    with store.write() as conn:
+        conn.exec_driver_sql("DELETE FROM search_terms WHERE term = '王芳'")
+    assert found(store, "王芳") == set()
+    assert found(store, "spring fest") == {orders[0]}  # (3+ characters: the trigram index)
+
+
+def test_orders_of_a_bulk_load_are_found_before_and_after_their_search_entries(
+    store: Store,
+) -> None:
+    order = make_order(7, buyer="田中", service="Menu translation")
+    with store.write() as conn:
+        upsert_orders(conn, [order], defer_search=True)
+        assert conn.exec_driver_sql("SELECT count(*) FROM search_terms").scalar_one() == 0
+    assert found(store, "田中") == {order.id}  # from the backlog
+    assert found(store, "menu tr") == {order.id}
+    with store.write() as conn:
+        assert index_search_backlog(conn, 100) == 1
+        terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
+    assert terms == {"田中", "Menu translation"}
+    assert found(store, "田中") == {order.id}  # from the dictionary
+    assert found(store, "menu tr") == {order.id}
+
+
+@pytest.mark.parametrize("plan", list(Plan))
+def test_every_plan_folds_case_and_takes_the_text_literally(
+    store: Store, orders: list[str], plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import listing
+
+    for name, value in PLAN_LIMITS[plan].items():
+        monkeypatch.setattr(listing, name, value)
+    for view in (OrderView.ALL, OrderView.PENDING_DELIVERY):
+        assert found(store, "élodie", view) == {orders[3]}  # "Élodie"
+        assert found(store, "ÉLODIE", view) == {orders[3]}
+        assert found(store, "MÜLLER", view) == {orders[1]}
+        assert found(store, "50%", view) == {orders[3]}
+        assert found(store, "0% o", view) == {orders[3]}
+        assert found(store, "%%%", view) == set()  # not a wildcard
+        assert found(store, "a_c", view) == {orders[3]}
+        assert found(store, "a_d", view) == set()
+        assert found(store, "%", view) == set()
+        assert found(store, "_", view) == set()
+
+
+def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    written = [make_order(1, buyer="王芳"), make_order(2, buyer="Anna Müller")]
+    with Store.open(path) as store, store.write() as conn:
+        upsert_orders(conn, written)
+        upsert_orders(conn, [make_order(3, buyer="李雷")], defer_search=True)
+    with sqlite3.connect(path) as raw:  # the cache as revision 0004 left it
+        raw.execute("DROP TABLE search_order_terms")
+        raw.execute("DROP TABLE search_grams")
+        raw.execute("DROP TABLE search_terms")
+        raw.execute("UPDATE alembic_version SET version_num = '0004'")
+    raw.close()
+    with Store.open(path) as store:
+        with store.read() as conn:
+            terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
+            indexed = conn.exec_driver_sql("SELECT count(*) FROM search_order_terms").scalar_one()
+        assert {"王芳", "Anna Müller"} <= terms and "李雷" not in terms  # (still in the backlog)
+        assert indexed == 2
+        assert found(store, "芳") == {written[0].id}
+        assert len(found(store, "李")) == 1
+    assert len(list(tmp_path.glob("cache.sqlite3.before-0005-from-0004.bak"))) == 1
+
+
+@pytest.mark.parametrize("plan", [Plan.DENSE, Plan.PROBE])
+@pytest.mark.parametrize("descending", [False, True])
+def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, descending: bool, plan: Plan
+) -> None:
+    """A text's walk starts at the first match of the text it extends (its matches are
+    among those): the rows are the same as a fresh walk's, in every view."""
+    from desktop_app.store import listing
+
+    from .factories import mixed_orders
+
+    for name, value in PLAN_LIMITS[Plan.DENSE].items():
+        monkeypatch.setattr(listing, name, value)
+    with (
+        Store.open(tmp_path / "cache.sqlite3") as typed,
+        Store.open(tmp_path / "b.sqlite3") as fresh,
+    ):
+        for store in (typed, fresh):
+            with store.write() as conn:
+                upsert_orders(conn, mixed_orders(300))
+        for view in (OrderView.ALL, OrderView.NEEDS_ACTION, OrderView.COMPLETED):
+            for text in ("e", "er", "SO-", "SO-2", "ma", "mar"):
+                query = OrderQuery(view=view, search=text, descending=descending)
+                assert typed.list_orders(query, 0, 1, NOW) == fresh.list_orders(query, 0, 1, NOW)
+                assert typed.list_orders(query, 0, 500, NOW) == fresh.list_orders(
+                    query, 0, 500, NOW
+                )
+                fresh._list._plans.clear()  # (a fresh walk: no text before it)
