@@ -13,6 +13,7 @@ from desktop_app.store.queries import Plan
 from desktop_app.store.rows import upsert_orders
 
 from .factories import NOW, make_order, mixed_orders
+from .test_search import PLAN_LIMITS
 
 
 @pytest.fixture(scope="module")
@@ -108,20 +109,6 @@ def test_search_latin_cjk_and_short(store: Store) -> None:
     assert found("nothing like this") == set()
 
 
-# The limits of `listing` that make each plan the choice.
-_PLAN_LIMITS: dict[Plan, dict[str, int]] = {
-    Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
-    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
-    Plan.DENSE: {
-        "SPARSE_MATCHES": -1,
-        "THIN_MATCHES": -1,
-        "THIN_MATCHES_SHORT": -1,
-        "WALK_BUDGET": 10**9,
-        "WINDOW": 1,
-    },
-}
-
-
 @pytest.mark.parametrize("plan", list(Plan))
 @pytest.mark.parametrize("text", ["blue", "bl", "e"])
 def test_every_search_plan_gives_the_same_rows(
@@ -132,7 +119,7 @@ def test_every_search_plan_gives_the_same_rows(
     from desktop_app.store import listing
 
     monkeypatch.setattr(filled._list, "_plans", {})  # plans chosen by earlier cases
-    for name, value in _PLAN_LIMITS[plan].items():
+    for name, value in PLAN_LIMITS[plan].items():
         monkeypatch.setattr(listing, name, value)
     chosen = []
     choose = listing.OrderList._choose_plan
