@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain import ApproveRefund, utc_now
 from desktop_app.store import OrderRow, OrderView, SortKey
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.models.order_columns import Column
@@ -130,6 +131,36 @@ def test_the_selection_and_the_detail_stay_on_their_order_across_a_sync(
         chosen.id
     ]
     assert window.detail.order is not None and window.detail.order.id == chosen.id
+
+
+def test_when_the_current_order_leaves_the_view_the_next_one_takes_its_row(
+    qtbot: QtBot, window: MainWindow, synced: SyncedCache
+) -> None:
+    click_view(qtbot, window, OrderView.REFUND_REQUESTS)
+    window.orders_model.set_sort(SortKey.NUMBER, descending=False)
+    settle(qtbot, window)
+    rows = rows_of(window)
+    assert len(rows) >= 3
+    assert window.select_order(rows[1].id)
+
+    # The operator approves the refund: the order leaves the view, and the order below it
+    # moves up into its row.
+    order = synced.store.get_order(rows[1].id)
+    assert order is not None and order.pending_refund is not None
+    synced.store.enqueue(rows[1].id, ApproveRefund(order.pending_refund.id), utc_now())
+    synced.engine.start()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.orders_model.rowCount() == len(rows) - 1, timeout=20_000)
+    settle(qtbot, window)
+
+    assert window.table.currentIndex().row() == 1
+    assert window.table.current_order_id() == rows[2].id
+    assert window.detail.order is not None and window.detail.order.id == rows[2].id
+
+    # A new query does not pick an order for the operator.
+    window.orders_model.set_search("no order is called like this")
+    settle(qtbot, window)
+    assert window.table.current_order_id() is None
 
 
 def test_the_status_bar_tells_the_sync_state(window: MainWindow, qtbot: QtBot) -> None:

@@ -51,9 +51,12 @@ class OrderTable(QTableView):
         for spec in COLUMNS:
             header.resizeSection(spec.column, spec.width)
         self.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        model.layoutAboutToBeChanged.connect(self._before_layout_change)
         model.layoutChanged.connect(self._after_layout_change)
         model.modelReset.connect(self._after_layout_change)
         self._current_id: str | None = None
+        self._row_before = -1  # the current row when a refresh began
+        self._query_before = model.query
 
     # -- state -------------------------------------------------------------------------------
 
@@ -108,8 +111,24 @@ class OrderTable(QTableView):
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._announce(current)
 
+    def _before_layout_change(self) -> None:
+        self._row_before = self.currentIndex().row()
+        self._query_before = self._model.query
+
     def _after_layout_change(self) -> None:
-        # A refresh may move the current order to another row, or drop it from the view.
+        # A refresh may move the current order to another row, or drop it from the view: an
+        # order the operator just acted on leaves "Refund requests", say. Then the order that
+        # took its row becomes current, so the next one is ready to work on. A new query (view,
+        # search, sort) starts without a current row.
+        row, self._row_before = self._row_before, -1
+        count = self._model.rowCount()
+        if (
+            not self.currentIndex().isValid()
+            and row >= 0
+            and count > 0
+            and self._model.query == self._query_before
+        ):
+            self.selectRow(min(row, count - 1))
         self._announce(self.currentIndex())
 
     def _announce(self, index: QModelIndex) -> None:
