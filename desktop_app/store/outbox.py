@@ -19,17 +19,20 @@ from sqlalchemy import Connection
 from desktop_app.domain import (
     ActionKind,
     Operation,
+    Order,
     apply_optimistically,
     operation_from_body,
 )
 
-from .codec import dump_json, from_micros, to_micros
+from .codec import dump_json, from_micros, load_order, to_micros
+from .document import encode_order
 from .errors import OperationStateError, OrderNotCachedError, OutboxEntryNotFoundError
 from .rows import refresh_order, shown_order
 from .types import PROBLEM_STATES, OperationState, OutboxEntry
 
 __all__ = [
     "ENTRY_COLUMNS",
+    "acted_on",
     "entry_from_row",
     "get_entry",
     "insert_operation",
@@ -113,8 +116,8 @@ def insert_operation(
     stamp = to_micros(now)
     conn.exec_driver_sql(
         "INSERT INTO outbox (seq, order_id, order_number, kind, body, state, attempts, "
-        "created_at, updated_at, base_version, if_match, idempotency_key, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0)",
+        "created_at, updated_at, base_version, if_match, idempotency_key, next_attempt_at, "
+        "acted_on) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 0, ?)",
         (
             _next_seq(conn),
             order_id,
@@ -127,11 +130,28 @@ def insert_operation(
             version if operation.needs_version else None,
             version if operation.needs_version else None,
             new_idempotency_key(),
+            _acted_on(snapshot, version if operation.needs_version else None),
         ),
     )
     entry_id = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
     refresh_order(conn, order_id)
     return get_entry(conn, entry_id)
+
+
+def _acted_on(snapshot: Order, base_version: int | None) -> str | None:
+    """The document of the order a decision is bound to, when the cache holds that version
+    (the operator may have acted on an older one: then it is not known)."""
+    if base_version is None or snapshot.version != base_version:
+        return None
+    return encode_order(snapshot)
+
+
+def acted_on(conn: Connection, entry_id: int) -> Order | None:
+    """The platform's order the entry's decision was made on, when it was kept."""
+    document = conn.exec_driver_sql(
+        "SELECT acted_on FROM outbox WHERE id = ?", (entry_id,)
+    ).scalar()
+    return None if document is None else load_order(str(document))
 
 
 def _set(conn: Connection, entry_id: int, now: datetime, **values: Any) -> None:
@@ -190,6 +210,7 @@ def reapply(conn: Connection, entry_id: int, now: datetime) -> OutboxEntry:
         next_attempt_at=0,
         result=None,
         created_at=to_micros(now),
+        acted_on=_acted_on(snapshot, version),
     )
     refresh_order(conn, entry.order_id)
     return get_entry(conn, entry_id)

@@ -221,6 +221,11 @@ class Store(SyncSide):
         with self.read() as conn:
             return outbox_sql.get_entry(conn, entry_id)
 
+    def acted_on(self, entry_id: int) -> Order | None:
+        """The platform's order an operation's decision was made on (None: not known)."""
+        with self.read() as conn:
+            return outbox_sql.acted_on(conn, entry_id)
+
     def outbox_counts(self) -> dict[OperationState, int]:
         with self.read() as conn:
             rows = conn.exec_driver_sql("SELECT state, count(*) FROM outbox GROUP BY state").all()

@@ -163,3 +163,28 @@ def test_messages_show_queued_ones_after_the_conversation(cached: Store) -> None
     (item,) = cached.messages(_id(2))
     assert item.sync_state is OperationState.QUEUED and item.outbox_id == entry.id
     assert item.message.text == "<i>plain</i> text"
+
+
+def test_the_order_a_decision_was_made_on_is_kept_with_it_across_a_restart(
+    cached: Store,
+) -> None:
+    decided = cached.enqueue(_id(1), ConfirmDelivery(note="Sent"), NOW)
+    older = cached.enqueue(_id(2), ConfirmDelivery(), NOW, base_version=0)  # an older view
+    message = cached.enqueue(_id(2), SendMessage("hello"), NOW)
+    # The platform moves on (the buyer revised the requirements): the decision needs review.
+    moved = make_order(1, status="pending_delivery", version=2)
+    cached.settle_refused(
+        cached.operation(decided.id), OperationState.NEEDS_REVIEW, "412", NOW, current=moved
+    )
+    path = cached.path
+    cached.close()
+    with Store.open(path) as reopened:
+        acted_on = reopened.acted_on(decided.id)
+        assert acted_on is not None
+        assert acted_on == make_order(1, status="pending_delivery")
+        assert reopened.platform_order(_id(1)).version == 2  # type: ignore[union-attr]
+        assert reopened.acted_on(older.id) is None  # the cache never held version 0
+        assert reopened.acted_on(message.id) is None  # a message is bound to no version
+        again = reopened.reapply(decided.id, NOW)  # applied again on the platform's order now
+        now_acted_on = reopened.acted_on(again.id)
+        assert now_acted_on is not None and now_acted_on.version == 2

@@ -1,9 +1,10 @@
 """An operation that needs review: what the operator acted on, what the platform has now, and
 whether applying it again is possible. No Qt.
 
-What the operator acted on is the platform's order at the entry's `base_version` when this
-session remembers it (it queued the operation); otherwise only what the operation itself
-assumed is known (the status it needs, the request it answers) and the rest says "not known".
+What the operator acted on is the platform's order at the entry's `base_version`, kept with the
+operation when it was queued (also across a restart); when the operator acted on an older
+version than the cache held, only what the operation itself assumed is known (the status it
+needs, the request it answers) and the rest says "not known".
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class OutboxStore(Protocol):
 
     def operation(self, entry_id: int) -> OutboxEntry: ...
 
+    def acted_on(self, entry_id: int) -> Order | None: ...
+
     def enqueue(
         self,
         order_id: str,
@@ -157,8 +159,14 @@ class ActionService(QObject):
         self._acted_on.pop(entry_id, None)
 
     def acted_on(self, entry_id: int) -> Order | None:
-        """The platform's order when `entry_id` was queued in this session (None: unknown)."""
-        return self._acted_on.get(entry_id)
+        """The platform's order `entry_id` was decided on (None: unknown): remembered when
+        it was queued in this session, else read from the entry the store kept."""
+        seen = self._acted_on.get(entry_id)
+        if seen is None:
+            seen = self._writer.acted_on(entry_id)
+            if seen is not None:
+                self._acted_on[entry_id] = seen
+        return seen
 
     # -- queueing -------------------------------------------------------------------------------
 
