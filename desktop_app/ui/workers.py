@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 __all__ = ["BackgroundRunner", "LatestOnly"]
@@ -114,7 +115,9 @@ class BackgroundRunner(QObject):
 class LatestOnly(Generic[T]):
     """At most one job of a kind at a time; requests made meanwhile collapse into the newest.
 
-    Use for reads whose newest answer is the only one worth showing (counts, a reload).
+    Use for reads whose newest answer is the only one worth showing (counts, a reload). With
+    an `owner` (the dialog or model the callbacks belong to), an answer that arrives after the
+    owner was deleted (a dialog closed while its read ran) is dropped.
     """
 
     def __init__(
@@ -122,8 +125,11 @@ class LatestOnly(Generic[T]):
         runner: BackgroundRunner,
         on_success: Callable[[T], None],
         on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
         self._runner = runner
+        self._owner = owner
         self._on_success = on_success
         self._on_failure = on_failure
         self._running = False
@@ -149,13 +155,21 @@ class LatestOnly(Generic[T]):
             fn, self._next = self._next, None
             self._start(fn)
             return
+        if self._owner_gone():
+            return
         self._on_success(result)
+
+    def _owner_gone(self) -> bool:
+        return self._owner is not None and not shiboken6.isValid(self._owner)
 
     def _failed(self, error: BaseException) -> None:
         self._running = False
         if self._next is not None:
             fn, self._next = self._next, None
             self._start(fn)
+            return
+        if self._owner_gone():
+            log.info("background job failed after its owner closed", exc_info=error)
             return
         if self._on_failure is not None:
             self._on_failure(error)

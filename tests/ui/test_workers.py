@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import shiboken6
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.workers import BackgroundRunner, LatestOnly
@@ -50,3 +52,22 @@ def test_latest_only_runs_one_at_a_time_and_keeps_the_newest_request(qtbot: QtBo
     gate.set()
     qtbot.waitUntil(lambda: not job.busy)
     assert results == [3]
+
+
+def test_an_answer_for_an_owner_closed_meanwhile_is_dropped(qtbot: QtBot) -> None:
+    runner = BackgroundRunner()
+    owner = QObject()
+    shown: list[int] = []
+    failures: list[BaseException] = []
+    job: LatestOnly[int] = LatestOnly(runner, shown.append, failures.append, owner=owner)
+    gate = threading.Event()
+
+    def slow() -> int:
+        gate.wait(5)
+        return 1
+
+    job.request(slow)
+    shiboken6.delete(owner)  # the dialog was closed while its read ran
+    gate.set()
+    qtbot.waitUntil(runner.is_idle)
+    assert shown == [] and failures == []

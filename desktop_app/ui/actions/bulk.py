@@ -77,7 +77,9 @@ class BulkDialog(QDialog):
         self._loaded = False
         self._running = False
         self._done = False
-        self._states_job: LatestOnly[dict[int, OutboxEntry]] = LatestOnly(runner, self._show_states)
+        self._states_job: LatestOnly[dict[int, OutboxEntry]] = LatestOnly(
+            runner, self._show_states, owner=self
+        )
 
         self.intro = plain_label(object_name="bulkIntro")
         self.model = BulkModel(self)

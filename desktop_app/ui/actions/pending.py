@@ -76,7 +76,7 @@ class PendingOperationsDialog(QDialog):
         self._wanted: int | None = None  # an entry to select once the list has it
         self._loaded = False
         self._job: LatestOnly[list[OutboxEntry]] = LatestOnly(
-            runner, self._show_entries, self._read_failed
+            runner, self._show_entries, self._read_failed, owner=self
         )
 
         self.model = PendingOperationsModel(formatter, self)
