@@ -15,8 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+from typing import IO
 
 __all__ = ["ProfileLock", "lock_path_for"]
 
@@ -65,10 +64,6 @@ class ProfileLock:
         self._handle: IO[bytes] | None = None
         self._guard = threading.Lock()
 
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
-
     def acquire(
         self, timeout: float = 0.0, should_stop: Callable[[], bool] = lambda: False
     ) -> bool:
@@ -113,16 +108,3 @@ class ProfileLock:
         except (OSError, UnicodeDecodeError):
             return None
         return int(text) if text.isdigit() else None
-
-    def __enter__(self) -> Self:
-        if not self.acquire():
-            raise TimeoutError(f"{self.path} is held by another process")
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()

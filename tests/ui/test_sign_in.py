@@ -41,6 +41,15 @@ def runner() -> Iterator[BackgroundRunner]:
         made.wait_for_done()
 
 
+@pytest.fixture
+def first_dialog(qtbot: QtBot, runner: BackgroundRunner) -> SignInDialog:
+    """The dialog `orderdesk` shows when no profile is signed in yet, on screen."""
+    dialog = first_sign_in(runner, ProfileRegistry(resolve_data_dir()), None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
 def _submit(qtbot: QtBot, dialog: SignInDialog, server: str, username: str, password: str) -> None:
     dialog.server.setText(server)
     dialog.username.setText(username)
@@ -59,13 +68,10 @@ def test_a_refused_password_is_said_plainly_and_the_right_one_signs_in(
     qtbot: QtBot,
     sandbox: RunningSandbox,
     platform: SandboxControl,
-    runner: BackgroundRunner,
+    first_dialog: SignInDialog,
     isolated_environment: MemoryKeyring,
 ) -> None:
-    folder = resolve_data_dir()
-    dialog = first_sign_in(runner, ProfileRegistry(folder), None)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    folder, dialog = resolve_data_dir(), first_dialog
     assert not dialog.sign_in_button.isEnabled()  # nothing typed yet
 
     _submit(qtbot, dialog, sandbox.url, "demo", "not-the-password")
@@ -96,11 +102,9 @@ def test_a_refused_password_is_said_plainly_and_the_right_one_signs_in(
     ],
 )
 def test_servers_that_cannot_be_used_are_told_plainly(
-    qtbot: QtBot, runner: BackgroundRunner, server: str, told: str
+    qtbot: QtBot, first_dialog: SignInDialog, server: str, told: str
 ) -> None:
-    dialog = first_sign_in(runner, ProfileRegistry(resolve_data_dir()), None)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = first_dialog
     _submit(qtbot, dialog, server, "demo", "demo-password")
     assert told in _problem_after(qtbot, dialog)
     assert dialog.isVisible() and dialog.sign_in_button.isEnabled() is False  # password cleared

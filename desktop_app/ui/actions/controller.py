@@ -461,7 +461,6 @@ class ActionController(QObject):
             return
         what = f"{entry.order_number}: {entry.kind.label.lower()}"
         if entry.state is OperationState.APPLIED:
-            self.service.forget(entry.id)
             self.message.emit(f"{what} applied by the platform.")
         elif entry.is_problem:
             self.message.emit(

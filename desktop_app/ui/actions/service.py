@@ -141,7 +141,6 @@ class ActionService(QObject):
         self._runner = runner
         self._clock = clock
         self._push = push
-        self._acted_on: dict[int, Order] = {}
         self._busy = 0
 
     @property
@@ -154,19 +153,10 @@ class ActionService(QObject):
         """The store this service writes through, for reads made in the background."""
         return self._writer
 
-    def forget(self, entry_id: int) -> None:
-        """The entry is settled for good (applied, discarded): its snapshot is not needed."""
-        self._acted_on.pop(entry_id, None)
-
     def acted_on(self, entry_id: int) -> Order | None:
-        """The platform's order `entry_id` was decided on (None: unknown): remembered when
-        it was queued in this session, else read from the entry the store kept."""
-        seen = self._acted_on.get(entry_id)
-        if seen is None:
-            seen = self._writer.acted_on(entry_id)
-            if seen is not None:
-                self._acted_on[entry_id] = seen
-        return seen
+        """The platform's order `entry_id` was decided on (None: unknown), as the store kept it
+        with the entry when it was queued."""
+        return self._writer.acted_on(entry_id)
 
     # -- queueing -------------------------------------------------------------------------------
 
@@ -180,19 +170,10 @@ class ActionService(QObject):
         writer, clock = self._writer, self._clock
         order_id, version = order.id, order.version
 
-        def write() -> tuple[OutboxEntry, Order | None]:
-            seen = writer.platform_order(order_id)
-            entry = writer.enqueue(order_id, operation, clock(), base_version=version)
-            return entry, seen if seen is not None and seen.version == version else None
+        def write() -> OutboxEntry:
+            return writer.enqueue(order_id, operation, clock(), base_version=version)
 
-        def done(result: tuple[OutboxEntry, Order | None]) -> None:
-            entry, seen = result
-            if seen is not None:
-                self._acted_on[entry.id] = seen
-            self._written(entry)
-            on_done(entry)
-
-        self._run(write, done, on_failed)
+        self._run(write, self._then(on_done), on_failed)
 
     def enqueue_many(
         self,
@@ -204,30 +185,22 @@ class ActionService(QObject):
         writer, clock = self._writer, self._clock
         work = list(items)
 
-        def write() -> list[tuple[BulkOutcome, Order | None]]:
-            outcomes: list[tuple[BulkOutcome, Order | None]] = []
+        def write() -> list[BulkOutcome]:
+            outcomes: list[BulkOutcome] = []
             for order, operation in work:
                 try:
-                    seen = writer.platform_order(order.id)
                     entry = writer.enqueue(order.id, operation, clock(), base_version=order.version)
                 except Exception as error:  # one order's problem is reported, not raised
-                    problem = problem_of(error)
-                    outcomes.append((BulkOutcome(order.id, order.number, problem=problem), None))
+                    outcomes.append(BulkOutcome(order.id, order.number, problem=problem_of(error)))
                     continue
-                remembered = seen if seen is not None and seen.version == order.version else None
-                outcomes.append((BulkOutcome(order.id, order.number, entry=entry), remembered))
+                outcomes.append(BulkOutcome(order.id, order.number, entry=entry))
             return outcomes
 
-        def done(result: list[tuple[BulkOutcome, Order | None]]) -> None:
-            last: OutboxEntry | None = None
-            for outcome, seen in result:
-                if outcome.entry is not None:
-                    last = outcome.entry
-                    if seen is not None:
-                        self._acted_on[outcome.entry.id] = seen
-            if last is not None:
-                self._written(last)
-            on_done([outcome for outcome, _ in result])
+        def done(result: list[BulkOutcome]) -> None:
+            entries = [outcome.entry for outcome in result if outcome.entry is not None]
+            if entries:
+                self._written(entries[-1])
+            on_done(result)
 
         def failed(problem: ActionProblem) -> None:
             on_done([BulkOutcome(order.id, order.number, problem=problem) for order, _ in work])
@@ -245,31 +218,13 @@ class ActionService(QObject):
         """Queue a refused operation again on the platform's current version (a new key)."""
         writer, clock = self._writer, self._clock
 
-        def write() -> tuple[OutboxEntry, Order | None]:
-            entry = writer.reapply(entry_id, clock())
-            return entry, writer.platform_order(entry.order_id)
-
-        def done(result: tuple[OutboxEntry, Order | None]) -> None:
-            entry, seen = result
-            if seen is not None and seen.version == entry.base_version:
-                self._acted_on[entry.id] = seen
-            else:
-                self._acted_on.pop(entry.id, None)
-            self._written(entry)
-            on_done(entry)
-
-        self._run(write, done, on_failed)
+        self._run(lambda: writer.reapply(entry_id, clock()), self._then(on_done), on_failed)
 
     def discard(self, entry_id: int, on_done: Done, on_failed: Failed) -> None:
         """Drop an operation never sent, or dismiss a refused one."""
         writer, clock = self._writer, self._clock
 
-        def done(entry: OutboxEntry) -> None:
-            self.forget(entry.id)
-            self._written(entry)
-            on_done(entry)
-
-        self._run(lambda: writer.discard(entry_id, clock()), done, on_failed)
+        self._run(lambda: writer.discard(entry_id, clock()), self._then(on_done), on_failed)
 
     # -- plumbing --------------------------------------------------------------------------------
 
