@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN
+from functools import cache
 from typing import Any
 
 from desktop_app.domain import (
@@ -50,6 +51,10 @@ VIEW_GROUP: dict[OrderStatus, int] = {
     OrderStatus.UNKNOWN: 8,
 }
 _STATUS_RANK = {status: rank for rank, status in enumerate(OrderStatus)}
+# (status, status_rank, view_group) of each known status: one lookup per row.
+_STATUS_COLUMNS = {
+    status: (status.value, _STATUS_RANK[status], VIEW_GROUP[status]) for status in OrderStatus
+}
 
 
 def to_micros(moment: datetime) -> int:
@@ -68,9 +73,9 @@ def load_order(document: str) -> Order:
     return parse_order(json.loads(document))
 
 
-def _minor(amount: Decimal, currency: str) -> int:
-    """An amount as an integer of the currency's minor units (a sort key, exact)."""
-    return int(amount.scaleb(minor_units(currency)).to_integral_value(ROUND_HALF_EVEN))
+@cache
+def _minor_digits(currency: str) -> int:
+    return minor_units(currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,34 +135,40 @@ def needs_action_window(order: Order) -> tuple[int, int] | None:
 
 
 def order_columns(order: Order) -> tuple[Any, ...]:
-    """The `ORDER_COLUMNS` values of `order`."""
+    """The `ORDER_COLUMNS` values of `order` (on every stored order: kept lean)."""
     finance = order.finance
     paid = finance.buyer_paid
-    net = finance.settlement.net_receipt
-    paid_in_settlement = paid.amount * finance.settlement.fx_rate
+    settlement = finance.settlement
+    net = settlement.net_receipt
+    net_digits = _minor_digits(net.currency)
+    paid_in_settlement = paid.amount * settlement.fx_rate
     deadline = next_deadline(order)
     window = needs_action_window(order)
-    status = order.raw_status if order.status is OrderStatus.UNKNOWN else order.status.value
+    status, rank, group = _STATUS_COLUMNS[order.status]
+    if order.status is OrderStatus.UNKNOWN:
+        status = order.raw_status
+    buyer = order.buyer
+    last_message = order.last_message_at
     return (
         order.number,
         status,
-        _STATUS_RANK[order.status],
-        VIEW_GROUP[order.status],
-        order.buyer.display_name,
-        order.buyer.country,
+        rank,
+        group,
+        buyer.display_name,
+        buyer.country,
         order.service.title,
-        paid.wire_amount(),
+        f"{paid.amount:f}",  # Money.wire_amount
         paid.currency,
-        _minor(paid_in_settlement, net.currency),
-        net.wire_amount(),
+        int(paid_in_settlement.scaleb(net_digits).to_integral_value(ROUND_HALF_EVEN)),
+        f"{net.amount:f}",
         net.currency,
-        _minor(net.amount, net.currency),
-        to_micros(deadline.due) if deadline else DEADLINE_NONE,
-        deadline.kind.value if deadline else None,
-        deadline.actor.value if deadline else None,
-        to_micros(order.updated_at),
+        int(net.amount.scaleb(net_digits).to_integral_value(ROUND_HALF_EVEN)),
+        (deadline.due - _EPOCH) // _MICRO if deadline else DEADLINE_NONE,
+        deadline.kind._value_ if deadline else None,
+        deadline.actor._value_ if deadline else None,
+        (order.updated_at - _EPOCH) // _MICRO,
         order.unread_messages,
-        to_micros(order.last_message_at) if order.last_message_at else None,
+        (last_message - _EPOCH) // _MICRO if last_message else None,
         window[0] if window else None,
         window[1] if window else None,
     )

@@ -6,11 +6,12 @@ Every function here runs inside a transaction the caller holds.
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -50,6 +51,18 @@ _INSERT = " ".join(
         f"{', '.join(ORDER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, {_PLACEHOLDERS})",
     ]
 )
+
+
+# Where an insert row (pk, id, version, search_hash, messages_wanted, *columns) has view_group.
+_VIEW_GROUP_AT = 5 + ORDER_COLUMNS.index("view_group")
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `conn`, for the row-wise statements of a feed page (they
+    skip SQLAlchemy's per-row work; they run in the transaction `conn` holds all the same)."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def _hash(text: str) -> int:
@@ -156,10 +169,10 @@ def _update_changed(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """A platform snapshot of an order made ready to store: everything that does not depend
-    on the cache is computed before the write transaction starts (see `prepare_snapshots`)."""
+    on the cache is computed before the write transaction starts (see `prepare_snapshots`).
+    (A named tuple: one is made for every order a feed brings.)"""
 
     order: Order
     document: str  # the order's JSON text: the platform's own, or `encode_order`'s
@@ -200,12 +213,15 @@ def upsert_orders(
     orders: Sequence[Order] | Sequence[Snapshot],
     *,
     defer_search: bool = False,
+    count_inserts: bool = False,
 ) -> list[str]:
     """Store platform snapshots; returns the ids of the orders that changed.
 
     A snapshot older than the cached one (a lower version: a feed page fetched before our own
     write's answer was stored) is ignored. Search entries are written now, or queued in the
-    backlog when `defer_search` (a bulk load). Orders given bare are prepared here.
+    backlog when `defer_search` (a bulk load). `count_inserts`: add the new rows to the view
+    counters here (a bulk load, whose insert trigger is off). Orders given bare are prepared
+    here.
     """
     if not orders:
         return []
@@ -270,10 +286,18 @@ def upsert_orders(
                 search.append((pk, text))
                 replaced.append((pk,))
         changed.append(order.id)
+    raw = _driver(conn)
     if inserts:
-        conn.exec_driver_sql(_INSERT, inserts)
+        raw.executemany(_INSERT, inserts)
+        if count_inserts:
+            groups = Counter(row[_VIEW_GROUP_AT] for row in inserts)
+            conn.exec_driver_sql(
+                "INSERT INTO view_counts (view_group, n) VALUES (?, ?) "
+                "ON CONFLICT (view_group) DO UPDATE SET n = n + excluded.n",
+                list(groups.items()),
+            )
     if documents:
-        conn.exec_driver_sql(
+        raw.executemany(
             "INSERT INTO order_documents (pk, document) VALUES (?, ?) "
             "ON CONFLICT (pk) DO UPDATE SET document = excluded.document",
             documents,
@@ -282,7 +306,7 @@ def upsert_orders(
         _update_changed(conn, updates)
     if search:
         if defer_search:
-            conn.exec_driver_sql(
+            raw.executemany(
                 "INSERT OR REPLACE INTO search_backlog (pk, search_text) VALUES (?, ?)", search
             )
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -46,7 +47,19 @@ from .types import (
     SyncStatus,
 )
 
-__all__ = ["Store"]
+__all__ = ["HELD_PAGES", "HELD_SECONDS", "Store"]
+
+# A bulk load's feed pages share a commit: at most this many pages, open at most this long.
+HELD_PAGES = 8
+HELD_SECONDS = 0.25
+
+
+class _HeldFeedTransaction:
+    __slots__ = ("pages", "since")
+
+    def __init__(self, since: float) -> None:
+        self.since = since
+        self.pages = 0
 
 
 class Store(SyncSide):
@@ -59,6 +72,7 @@ class Store(SyncSide):
         self._lock = threading.RLock()
         self._closed = False
         self._list = OrderList(connection)
+        self._held: _HeldFeedTransaction | None = None
 
     # -- life ------------------------------------------------------------------------------
 
@@ -81,6 +95,7 @@ class Store(SyncSide):
         with self._lock:
             if self._closed:
                 return
+            self._commit_held()
             self._stop_bulk_checkpoints()
             self._closed = True
             self._conn.close()
@@ -102,6 +117,7 @@ class Store(SyncSide):
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
+            self._commit_held()
             self._conn.exec_driver_sql(begin)
             try:
                 yield self._conn
@@ -112,12 +128,65 @@ class Store(SyncSide):
             self._conn.exec_driver_sql("COMMIT")
             self._conn.commit()
 
+    @contextmanager
+    def _feed_write(self, keep_open: bool) -> Iterator[Connection]:
+        """A write transaction for one feed page of a bulk load, which may stay open for the
+        next page (`keep_open`: it is already here) so that a few pages share one commit.
+
+        The transaction is committed after `HELD_PAGES` pages or `HELD_SECONDS`, when a page
+        comes without `keep_open`, and before anything else uses this store. Each page's
+        cursor is written with it, so a crash loses the uncommitted pages and their cursor
+        together: the feed is read again from the last committed cursor. An error rolls back
+        every page of the group, and is raised."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            if self._held is None:
+                self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+                self._held = _HeldFeedTransaction(time.monotonic())
+            try:
+                yield self._conn
+            except BaseException:
+                self._held = None
+                self._conn.exec_driver_sql("ROLLBACK")
+                self._conn.rollback()
+                raise
+            self._held.pages += 1
+            if (
+                not keep_open
+                or self._held.pages >= HELD_PAGES
+                or time.monotonic() - self._held.since >= HELD_SECONDS
+            ):
+                self._commit_held()
+
+    def _commit_held(self) -> None:
+        """Commit the feed pages a bulk load holds in an open transaction, if any."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        try:
+            self._conn.exec_driver_sql("COMMIT")
+        except BaseException:
+            self._conn.exec_driver_sql("ROLLBACK")
+            self._conn.rollback()
+            raise
+        self._conn.commit()
+        if self._checkpointer is not None:
+            self._checkpointer.nudge()
+
+    def flush(self) -> None:
+        """Commit what a bulk load still holds (every other call does it first anyway)."""
+        with self._lock:
+            if not self._closed:
+                self._commit_held()
+
     def _checkpoint_wal(self) -> None:
         """Copy the whole WAL into the database and empty it (outside any transaction; waits
         for readers of an older snapshot up to the busy timeout)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
+            self._commit_held()
             self._conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
             self._conn.commit()
 

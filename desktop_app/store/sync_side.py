@@ -26,6 +26,9 @@ __all__ = ["FeedInvalid", "SyncSide"]
 
 CURSOR = "cursor"
 BULK_LOAD = "bulk_load"
+INSERT_TRIGGER = "orders_count_insert"  # counts new rows per view; off during a bulk load
+NEEDS_ACTION_INDEX = "ix_needs_action"
+MESSAGES_WANTED_INDEX = "ix_messages_wanted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +74,55 @@ def _store_messages(conn: Connection, order_id: str, messages: Sequence[Message]
     )
 
 
+def _any_invalid(conn: Connection) -> bool:
+    return conn.exec_driver_sql("SELECT 1 FROM invalid_orders LIMIT 1").first() is not None
+
+
+def _has_index(conn: Connection, name: str = MESSAGES_WANTED_INDEX) -> bool:
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).first()
+        is not None
+    )
+
+
+def _has_insert_trigger(conn: Connection) -> bool:
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+        ).first()
+        is not None
+    )
+
+
+def _restore_deferred(conn: Connection, name: str, sql: str) -> None:
+    """Create a deferred index or trigger again (unless it exists) and forget its definition."""
+    exists = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first()
+    if exists is None:
+        conn.exec_driver_sql(sql)
+    conn.exec_driver_sql("DELETE FROM deferred_indexes WHERE name = ?", (name,))
+
+
 class SyncSide:
     """Mixed into `Store`: every method is one transaction."""
 
     path: Path  # provided by Store
     _checkpointer: Checkpointer | None = None  # running while a bulk load writes
+    _bulk: bool | None = None  # a bulk load runs (None: not read yet)
 
     def write(self) -> AbstractContextManager[Connection]:  # provided by Store
         raise NotImplementedError
+
+    def _feed_write(self, keep_open: bool) -> AbstractContextManager[Connection]:  # Store
+        raise NotImplementedError
+
+    def _bulk_loading(self) -> bool:
+        """Whether a bulk load runs (read once, then kept: only this store starts or ends it,
+        as only the holder of the profile's sync lock pulls)."""
+        if self._bulk is None:
+            self._bulk = self.in_bulk_load()
+        return self._bulk
 
     def read(self) -> AbstractContextManager[Connection]:  # provided by Store
         raise NotImplementedError
@@ -97,25 +141,29 @@ class SyncSide:
         now: datetime,
         *,
         documents: Sequence[str] | None = None,
+        more_coming: bool = False,
     ) -> list[str]:
         """Store one feed page and its cursor in one transaction; returns changed order ids.
 
         The cursor is saved with the data it covers: a crash loses both or neither.
         `documents`, index-aligned with `orders`, are the orders' JSON texts as the platform
         sent them (see `PlatformClient.changes`); they are stored as they are, without
-        encoding each order again.
+        encoding each order again. `more_coming`: the next page is already here, so during a
+        bulk load this page may share its commit with the next ones (`Store._feed_write`);
+        the page is then committed by the next call on this store, at the latest.
         """
         # Everything that does not read the cache is done before the write lock is taken:
         # the GUI waits less, and during a bulk load the background checkpoint can finish
         # meanwhile, so the transaction starts the WAL over instead of growing it.
         snapshots = prepare_snapshots(orders, documents)
-        with self.write() as conn:
+        with self._feed_write(more_coming and self._bulk_loading()) as conn:
             bulk = _get_state(conn, BULK_LOAD) == "1"
             if bulk and self._checkpointer is None:  # (also after a restart mid-load)
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}").all()
                 self._checkpointer = Checkpointer(self.path)
-            changed = upsert_orders(conn, snapshots, defer_search=bulk)
-            if orders:
+            counted = not bulk or _has_insert_trigger(conn)
+            changed = upsert_orders(conn, snapshots, defer_search=bulk, count_inserts=not counted)
+            if orders and _any_invalid(conn):  # (a valid order clears its earlier entry)
                 conn.exec_driver_sql(
                     "DELETE FROM invalid_orders WHERE order_id = ?",
                     [(order.id,) for order in orders],
@@ -131,8 +179,6 @@ class SyncSide:
                 )
             _set_state(conn, CURSOR, next_cursor)
             _set_state(conn, "last_pull_at", str(stamp))
-        if bulk and self._checkpointer is not None:
-            self._checkpointer.nudge()
         return changed
 
     def restart_feed(self) -> None:
@@ -152,20 +198,26 @@ class SyncSide:
     # -- bulk load (the first sync) ------------------------------------------------------------
 
     def begin_bulk_load(self) -> None:
-        """Drop the sort indexes and defer search entries while the cache fills from empty.
+        """Drop the secondary indexes of orders and defer search entries while the cache
+        fills from empty.
 
         The index definitions are kept in `deferred_indexes`; `end_bulk_load` builds them
-        again (sorted builds are far faster than row-by-row inserts into ~30 indexes)."""
+        again (sorted builds are far faster than row-by-row inserts into ~30 indexes). The
+        trigger counting new rows per view goes too: each page adds its counts at once.
+        Reads keep working meanwhile, without those indexes (slower)."""
         with self.write() as conn:
             rows = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_sort_%'"
+                "SELECT type, name, sql FROM sqlite_master WHERE (type = 'index' AND "
+                "(name LIKE 'ix_sort_%' OR name IN (?, ?))) OR (type = 'trigger' AND name = ?)",
+                (NEEDS_ACTION_INDEX, MESSAGES_WANTED_INDEX, INSERT_TRIGGER),
             ).all()
-            for name, sql in rows:
+            for kind, name, sql in rows:
                 conn.exec_driver_sql(
                     "INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)", (name, sql)
                 )
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
             _set_state(conn, BULK_LOAD, "1")
+        self._bulk = True
 
     def in_bulk_load(self) -> bool:
         with self.read() as conn:
@@ -176,20 +228,25 @@ class SyncSide:
         checkpoint the WAL into the database, leaving it empty."""
         self._stop_bulk_checkpoints()
         with self.read() as conn:
-            pending = conn.exec_driver_sql("SELECT name, sql FROM deferred_indexes").all()
+            pending = conn.exec_driver_sql(
+                "SELECT name, sql FROM deferred_indexes WHERE name <> ?", (INSERT_TRIGGER,)
+            ).all()
         for name, sql in pending:
             with self.write() as conn:
-                exists = conn.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-                ).first()
-                if exists is None:
-                    conn.exec_driver_sql(sql)
-                conn.exec_driver_sql("DELETE FROM deferred_indexes WHERE name = ?", (name,))
+                _restore_deferred(conn, name, sql)
         with self.write() as conn:
+            # The trigger comes back with the end of the bulk load, in one transaction: rows
+            # are counted by the trigger, or by `apply_page` during the load, never by both.
+            trigger = conn.exec_driver_sql(
+                "SELECT sql FROM deferred_indexes WHERE name = ?", (INSERT_TRIGGER,)
+            ).scalar()
+            if trigger is not None:
+                _restore_deferred(conn, INSERT_TRIGGER, str(trigger))
             _set_state(conn, BULK_LOAD, None)
             # Statistics for the planner; sampled, so a million rows cost well under a second.
             conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
             conn.exec_driver_sql("ANALYZE")
+        self._bulk = False
         self._checkpoint_wal()
 
     def _stop_bulk_checkpoints(self) -> None:
@@ -223,9 +280,11 @@ class SyncSide:
         """(order id, id of the last message we hold) of orders whose conversation is behind:
         requested ones first, then the most recently active."""
         with self.read() as conn:
+            # (The index is missing during a bulk load: a scan then, still right.)
+            indexed = f"INDEXED BY {MESSAGES_WANTED_INDEX}" if _has_index(conn) else ""
             rows = conn.exec_driver_sql(
-                "SELECT id, (SELECT m.id FROM messages m WHERE m.order_id = o.id "
-                "ORDER BY m.seq DESC LIMIT 1) FROM orders o INDEXED BY ix_messages_wanted "
+                "SELECT id, (SELECT m.id FROM messages m WHERE m.order_id = o.id "  # noqa: S608
+                f"ORDER BY m.seq DESC LIMIT 1) FROM orders o {indexed} "
                 "WHERE messages_wanted > 0 "
                 "ORDER BY messages_wanted DESC, last_message_at DESC LIMIT ?",
                 (limit,),

@@ -61,7 +61,9 @@ class Puller:
 
         The next page is requested while the current one is being stored (its cursor is known
         as soon as the current page arrives), so the platform's time and ours overlap; each
-        page is still stored, with its cursor, in a transaction of its own, in feed order.
+        page is stored with its cursor, in feed order. During a bulk load pages that arrive
+        faster than they are stored share a commit; the commit is made before waiting on the
+        platform, so it never waits on the network.
         """
         report = PullReport()
         cursor = self._store.feed_cursor()
@@ -71,6 +73,10 @@ class Puller:
         with ThreadPoolExecutor(1, thread_name_prefix="orderdesk-feed") as prefetch:
             ahead: Future[ChangesPage] | None = None
             while not should_stop():
+                if ahead is None or not ahead.done():
+                    # About to wait for the platform: a bulk load's held pages commit first,
+                    # so nothing stays uncommitted (nor the write lock held) during the wait.
+                    self._store.flush()
                 try:
                     page = (
                         ahead.result()
@@ -91,13 +97,14 @@ class Puller:
                     if page.has_more
                     else None
                 )
-                self._store_page(page, report)
+                self._store_page(page, report, more_coming=page.has_more)
                 cursor = page.next_cursor
                 if page.has_more:
                     self._bus.emit(SyncProgress(report.orders, report.orders + self._page_size))
                     continue
                 report.complete = True
                 break
+            self._store.flush()
             if ahead is not None:
                 ahead.cancel()
                 with contextlib.suppress(Exception):
@@ -110,12 +117,17 @@ class Puller:
             self._bus.emit(SyncProgress(report.orders, None))
         return report
 
-    def _store_page(self, page: ChangesPage, report: PullReport) -> None:
+    def _store_page(self, page: ChangesPage, report: PullReport, *, more_coming: bool) -> None:
         invalid = [FeedInvalid(i.order_id, i.number, i.reason) for i in page.invalid]
         if invalid:
             log.info("%d orders of this page set aside (see invalid_orders)", len(invalid))
         changed = self._store.apply_page(
-            page.orders, invalid, page.next_cursor, self._clock(), documents=page.documents
+            page.orders,
+            invalid,
+            page.next_cursor,
+            self._clock(),
+            documents=page.documents,
+            more_coming=more_coming,
         )
         report.pages += 1
         report.orders += len(page.orders)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from desktop_app.domain import SendMessage, order_to_wire, utc_now
 from desktop_app.platform import PlatformClient
 from desktop_app.store import OrderQuery, OrderView, Store
 from desktop_app.sync import MessagesChanged, OrdersChanged, SyncEngine, SyncEvent, SyncProgress
+from desktop_app.sync.events import EventBus
+from desktop_app.sync.pull import Puller
 
 from .sandbox import SandboxControl
 
@@ -123,3 +128,34 @@ def test_the_cache_keeps_each_order_document_as_the_platform_sent_it(
             ).all()
         )
     assert stored == sent
+
+
+def test_a_first_sync_commits_its_pages_before_it_waits_on_the_platform(
+    store: Store, client: PlatformClient, control: SandboxControl
+) -> None:
+    """Pages of a bulk load may share a commit, but never across a wait for the network:
+    while the next page is on its way, another connection sees every page received so far."""
+    seen: set[str] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        with Store.open(store.path) as other:
+            while not done.is_set():
+                cursor = other.feed_cursor()
+                if cursor is not None:
+                    seen.add(cursor)
+                time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    control.set_faults(latency_ms=150)
+    try:
+        puller = Puller(store, client, EventBus(), clock=utc_now, page_size=8)
+        report = puller.pull()
+    finally:
+        done.set()
+        watcher.join()
+    assert report.complete and report.pages >= 5
+    # Each page's cursor was committed before the next page was awaited (the last one's
+    # may come with the end of the bulk load, after the watcher stopped).
+    assert len(seen) >= report.pages - 1
