@@ -250,6 +250,24 @@ def upsert_orders(
     replaced: list[tuple[int]] = []  # rows whose old search entry goes
     changed: list[str] = []
     seen: set[str] = set()
+    if not existing and len(set(ids)) == len(ids):
+        # Only new orders, each once (every page of a first sync): rows in one pass.
+        pks = range(next_pk, next_pk + len(snapshots))
+        inserts = [
+            (
+                pk,
+                s.order.id,
+                s.order.version,
+                s.search_hash,
+                int(s.last_message is not None),
+                *s.columns,
+            )
+            for pk, s in zip(pks, snapshots, strict=True)
+        ]
+        documents = [(pk, s.document) for pk, s in zip(pks, snapshots, strict=True)]
+        search = [(pk, s.search_text) for pk, s in zip(pks, snapshots, strict=True)]
+        changed = ids
+        snapshots = []  # (nothing left for the general loop)
     for snapshot in snapshots:
         order = snapshot.order
         previous = existing.get(order.id)
