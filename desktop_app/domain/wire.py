@@ -157,7 +157,7 @@ def _buyer(r: _Reader) -> Buyer:
     timezone = r.text("timezone", limit=64)
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a tzdata folder
         timezone = "UTC"  # an unknown zone must not cost the order; show times in UTC instead
     return Buyer(
         id=r.text("id", limit=200),

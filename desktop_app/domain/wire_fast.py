@@ -88,7 +88,7 @@ def zone_is_known(name: str) -> bool:
         return True
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a tzdata folder
         return False
     if len(_KNOWN_ZONES) < _KNOWN_ZONES_LIMIT:
         _KNOWN_ZONES.add(name)

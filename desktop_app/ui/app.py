@@ -45,7 +45,7 @@ def operator_formatter() -> Formatter:
     zone_id = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
     try:
         zone = ZoneInfo(zone_id) if zone_id else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a tzdata folder
         zone = ZoneInfo("UTC")
     return Formatter(locale, zone)
 

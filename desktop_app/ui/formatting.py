@@ -60,7 +60,7 @@ _ACTOR_LABELS = {Actor.MERCHANT: "You", Actor.BUYER: "Buyer", Actor.PLATFORM: "P
 def _zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a tzdata folder
         return ZoneInfo("UTC")
 
 

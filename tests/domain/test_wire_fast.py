@@ -359,8 +359,14 @@ def test_a_smaller_decimal_context_leaves_the_reference_path_to_decide() -> None
 def test_zone_names_are_remembered_only_when_they_load() -> None:
     assert zone_is_known("Asia/Tokyo") and zone_is_known("Asia/Tokyo")
     assert not zone_is_known("Mars/Olympus") and not zone_is_known("Mars/Olympus")
-    with pytest.raises(OSError):
-        zone_is_known("Europe")  # a folder of tzdata: the reference path's ZoneInfo raises it too
+    # A folder of tzdata, or a path ZoneInfo cannot read: unknown, like a made-up name.
+    assert not zone_is_known("Europe") and not zone_is_known("Europe")
+
+
+def test_a_zone_naming_a_tzdata_folder_costs_the_order_nothing() -> None:
+    payload = _set(valid_payload(2), "buyer.timezone", "Europe")
+    assert parse_order(payload).buyer.timezone == "UTC"
+    assert_paths_agree(payload)
 
 
 # -- and on any mutation of a well-formed payload -----------------------------------------------
