@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     OFFLINE = 4  # the platform could not be reached; a sync did not finish
     NOT_FOUND = 5  # no such order, outbox entry or profile
     ATTENTION = 6  # sync finished, but operations were rejected or need review
+    CACHE = 7  # the local cache could not be read or written (disk full, read-only, damaged)
     INTERRUPTED = 130  # Ctrl+C
 
 
@@ -26,5 +27,6 @@ EXIT_CODES_HELP = """exit codes:
   4    the platform could not be reached, or a sync did not finish (queued work is kept)
   5    no such order, outbox entry or profile
   6    sync finished, but some operations are rejected, need review or were set aside
+  7    the local cache could not be read or written (disk full, read-only, locked, damaged)
   130  interrupted
 """

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop_app.app import DEFAULT_PROFILE, ProfileError
 from desktop_app.platform import AuthenticationError, CredentialStoreError, PlatformError
-from desktop_app.store import StoreError
+from desktop_app.store import StoreError, cache_problem
 
 from . import commands, orders, outbox
 from .context import Context
@@ -193,6 +196,12 @@ def run(args: list[str]) -> int:
     except StoreError as problem:
         error(str(problem))
         return ExitCode.ERROR
+    except (sqlite3.Error, SQLAlchemyError, OSError) as problem:
+        plain = cache_problem(problem)
+        if plain is None:
+            raise
+        error(f"{plain} ({type(getattr(problem, 'orig', problem)).__name__})")
+        return ExitCode.CACHE
     finally:
         context.close()
 

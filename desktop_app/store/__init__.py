@@ -4,7 +4,12 @@ The GUI reads it (its own `Store`), the sync worker writes it; see `Store` for t
 """
 
 from .connection import StoreError
-from .errors import OperationStateError, OrderNotCachedError, OutboxEntryNotFoundError
+from .errors import (
+    OperationStateError,
+    OrderNotCachedError,
+    OutboxEntryNotFoundError,
+    cache_problem,
+)
 from .store import Store
 from .types import (
     PROBLEM_STATES,
@@ -37,4 +42,5 @@ __all__ = [
     "Store",
     "StoreError",
     "SyncStatus",
+    "cache_problem",
 ]

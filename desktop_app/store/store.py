@@ -122,11 +122,18 @@ class Store(SyncSide):
             try:
                 yield self._conn
             except BaseException:
-                self._conn.exec_driver_sql("ROLLBACK")
-                self._conn.rollback()
+                self._rollback()
                 raise
             self._conn.exec_driver_sql("COMMIT")
             self._conn.commit()
+
+    def _rollback(self) -> None:
+        """End a failed transaction, unless SQLite has ended it already (it does on some
+        errors, e.g. a full disk): a second error must not hide the first."""
+        driver = self._conn.connection.driver_connection
+        if driver is None or driver.in_transaction:
+            self._conn.exec_driver_sql("ROLLBACK")
+        self._conn.rollback()
 
     @contextmanager
     def _feed_write(self, keep_open: bool) -> Iterator[Connection]:
@@ -148,8 +155,7 @@ class Store(SyncSide):
                 yield self._conn
             except BaseException:
                 self._held = None
-                self._conn.exec_driver_sql("ROLLBACK")
-                self._conn.rollback()
+                self._rollback()
                 raise
             self._held.pages += 1
             if (
@@ -167,8 +173,7 @@ class Store(SyncSide):
         try:
             self._conn.exec_driver_sql("COMMIT")
         except BaseException:
-            self._conn.exec_driver_sql("ROLLBACK")
-            self._conn.rollback()
+            self._rollback()
             raise
         self._conn.commit()
         if self._checkpointer is not None:

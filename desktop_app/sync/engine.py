@@ -27,7 +27,7 @@ from desktop_app.platform import (
     PlatformError,
     RateLimited,
 )
-from desktop_app.store import Store
+from desktop_app.store import Store, cache_problem
 
 from .api import PlatformApi
 from .backoff import full_jitter
@@ -237,10 +237,15 @@ class SyncEngine:
                         self._enter_standby()
                         self._stopping.wait(STANDBY_RETRY_SECONDS)
                         continue
-            except Exception:  # never let the worker die silently
-                log.exception("Sync cycle failed")
-                self._last_error = "An unexpected error stopped a sync cycle; retrying."
+            except Exception as error:  # never let the worker die silently
+                problem = cache_problem(error)
+                if problem is None:
+                    log.exception("Sync cycle failed")
+                    problem = "An unexpected error stopped a sync cycle; retrying."
+                else:  # the disk, not a bug: the operator is told what to do
+                    log.warning("Sync cycle stopped by the cache: %s (%r)", problem, error)
                 self._next_pull = time.monotonic() + self._backoff_cap
+                self._report_problem(problem)
             if self._stopping.is_set():
                 break
             self._wake.wait(self._sleep_seconds())
@@ -378,6 +383,22 @@ class SyncEngine:
                 last_success_at=self._store.sync_status().last_success_at,
                 error=detail,
                 auth_required=True,
+            )
+        )
+
+    def _report_problem(self, problem: str) -> None:
+        """A cycle failed on our side: say so, without writing to the cache (it may be the
+        cache that failed)."""
+        if problem == self._last_error:
+            return
+        self._last_error = problem
+        try:
+            last_success_at = self._store.sync_status().last_success_at
+        except Exception:  # (an unreadable cache: the problem says so already)
+            last_success_at = None
+        self._bus.emit(
+            SyncStateChanged(
+                online=self._online is not False, last_success_at=last_success_at, error=problem
             )
         )
 

@@ -120,10 +120,24 @@ def test_sync_without_a_profile_or_offline(cli: InProcessCli, control: SandboxCo
     assert result.code == ExitCode.OFFLINE
 
 
+def test_a_cache_that_cannot_be_used_is_told_plainly_with_its_exit_code(
+    cli: InProcessCli, control: SandboxControl
+) -> None:
+    _login(cli, control.url)
+    assert cli("sync", "--once", "--conversations", "0").code == ExitCode.OK
+    (cache,) = (cli.data_dir / "caches").glob("*.sqlite3")
+    for extra in cache.parent.glob(cache.name + "-*"):
+        extra.unlink()
+    cache.write_bytes(b"not a database at all" * 500)  # e.g. overwritten by another program
+    result = cli("orders", "--limit", "1")
+    assert result.code == ExitCode.CACHE
+    assert "damaged" in result.err and "Traceback" not in result.err
+
+
 def test_help_lists_the_exit_codes(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "sync", "--help")
     assert result.returncode == 0
-    for code in ("0 ", "2 ", "3 ", "4 ", "5 ", "6 "):
+    for code in ("0 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 "):
         assert f"\n  {code}" in result.stdout
 
 
