@@ -13,9 +13,10 @@ has copied every frame, the writer's next transaction starts the WAL over from i
 so the WAL file stays about the size of a few feed pages. Should the thread fall behind, the
 writer's own checkpoint at `BULK_WAL_PAGES` still bounds the WAL (about 64 MiB).
 
-Durability is untouched: commits still sync the WAL (synchronous=FULL), and a checkpoint only
-copies committed pages. A crash mid-load leaves a WAL that SQLite replays on the next open;
-the next connection has the default automatic checkpoint again.
+A checkpoint only copies committed pages, and syncs the WAL before it copies and the database
+after. (A bulk load's own commits do not wait for the disk, see `Store._feed_write`; every
+other commit does.) A crash mid-load leaves a WAL that SQLite replays on the next open; the
+next connection has the default automatic checkpoint again.
 """
 
 from __future__ import annotations

@@ -55,10 +55,11 @@ HELD_SECONDS = 0.25
 
 
 class _HeldFeedTransaction:
-    __slots__ = ("pages", "since")
+    __slots__ = ("pages", "relaxed", "since")
 
-    def __init__(self, since: float) -> None:
+    def __init__(self, since: float, *, relaxed: bool) -> None:
         self.since = since
+        self.relaxed = relaxed  # committed with synchronous=NORMAL (a bulk load's pages)
         self.pages = 0
 
 
@@ -136,37 +137,54 @@ class Store(SyncSide):
         self._conn.rollback()
 
     @contextmanager
-    def _feed_write(self, keep_open: bool) -> Iterator[Connection]:
-        """A write transaction for one feed page of a bulk load, which may stay open for the
-        next page (`keep_open`: it is already here) so that a few pages share one commit.
+    def _feed_write(self, *, bulk: bool, keep_open: bool) -> Iterator[Connection]:
+        """A write transaction for one feed page.
 
-        The transaction is committed after `HELD_PAGES` pages or `HELD_SECONDS`, when a page
-        comes without `keep_open`, and before anything else uses this store. Each page's
-        cursor is written with it, so a crash loses the uncommitted pages and their cursor
-        together: the feed is read again from the last committed cursor. An error rolls back
-        every page of the group, and is raised."""
+        During a bulk load (`bulk`: a first sync into an empty cache) it may stay open for
+        the next page (`keep_open`: it is already here), so that a few pages share one
+        commit, and that commit does not wait for the disk (synchronous=NORMAL). Both are
+        safe because each page's cursor is written with it: a crash, or a power cut, loses
+        the last pages and their cursor together (WAL keeps the file consistent), and the
+        feed is read again from the cursor that survived. Nothing the operator did is at
+        stake: every other commit still waits for the disk (FULL), which also makes every
+        page before it durable. Otherwise it is an ordinary write transaction.
+
+        A held transaction is committed after `HELD_PAGES` pages or `HELD_SECONDS`, when a
+        page comes without `keep_open`, and before anything else uses this store. An error
+        rolls back every page of the group, and is raised."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the store is closed")
             if self._held is None:
+                if bulk:
+                    self._synchronous("NORMAL")
                 self._conn.exec_driver_sql("BEGIN IMMEDIATE")
-                self._held = _HeldFeedTransaction(time.monotonic())
+                self._held = _HeldFeedTransaction(time.monotonic(), relaxed=bulk)
             try:
                 yield self._conn
             except BaseException:
-                self._held = None
-                self._rollback()
+                held, self._held = self._held, None
+                try:
+                    self._rollback()
+                finally:
+                    if held.relaxed:
+                        self._synchronous("FULL")
                 raise
             self._held.pages += 1
             if (
-                not keep_open
+                not (bulk and keep_open)
                 or self._held.pages >= HELD_PAGES
                 or time.monotonic() - self._held.since >= HELD_SECONDS
             ):
                 self._commit_held()
 
+    def _synchronous(self, level: str) -> None:
+        """Set when commits wait for the disk (outside a transaction only: SQLite's rule)."""
+        self._conn.exec_driver_sql(f"PRAGMA synchronous = {level}")
+
     def _commit_held(self) -> None:
-        """Commit the feed pages a bulk load holds in an open transaction, if any."""
+        """Commit the feed pages a bulk load holds in an open transaction, if any; every
+        later commit waits for the disk again."""
         held, self._held = self._held, None
         if held is None:
             return
@@ -175,6 +193,9 @@ class Store(SyncSide):
         except BaseException:
             self._rollback()
             raise
+        finally:
+            if held.relaxed:
+                self._synchronous("FULL")
         self._conn.commit()
         if self._checkpointer is not None:
             self._checkpointer.nudge()

@@ -114,7 +114,9 @@ class SyncSide:
     def write(self) -> AbstractContextManager[Connection]:  # provided by Store
         raise NotImplementedError
 
-    def _feed_write(self, keep_open: bool) -> AbstractContextManager[Connection]:  # Store
+    def _feed_write(  # provided by Store
+        self, *, bulk: bool, keep_open: bool
+    ) -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
     def _bulk_loading(self) -> bool:
@@ -156,7 +158,7 @@ class SyncSide:
         # the GUI waits less, and during a bulk load the background checkpoint can finish
         # meanwhile, so the transaction starts the WAL over instead of growing it.
         snapshots = prepare_snapshots(orders, documents)
-        with self._feed_write(more_coming and self._bulk_loading()) as conn:
+        with self._feed_write(bulk=self._bulk_loading(), keep_open=more_coming) as conn:
             bulk = _get_state(conn, BULK_LOAD) == "1"
             if bulk and self._checkpointer is None:  # (also after a restart mid-load)
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}").all()

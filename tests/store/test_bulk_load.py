@@ -233,3 +233,32 @@ def test_an_error_in_a_held_group_rolls_back_its_pages_and_cursors_together(
         store.apply_page(orders[10:], [], "c2-again", NOW)  # the feed is read again from c1
         assert store.feed_cursor() == "c2-again" and store.order_count() == 30
         assert _orders_by_view(store)[OrderView.ALL] == 30  # the group's counts went too
+
+
+def _synchronous(store: Store) -> int:
+    with store.read() as conn:
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+
+def test_only_a_bulk_loads_own_pages_commit_without_waiting_for_the_disk(tmp_path: Path) -> None:
+    full = 2
+    path = tmp_path / "cache.sqlite3"
+    with Store.open(path) as store:
+        with sqlite3.connect(path) as raw:
+            raw.execute(
+                "CREATE TRIGGER refuse AFTER INSERT ON orders WHEN NEW.number = 'SO-BAD' "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        assert _synchronous(store) == full
+        store.begin_bulk_load()
+        store.apply_page(mixed_orders(10), [], "c1", NOW, more_coming=True)
+        assert _synchronous(store) == full  # (the read committed the group first)
+        store.apply_page(mixed_orders(20)[10:], [], "c2", NOW)
+        assert _synchronous(store) == full
+        bad = dataclasses.replace(make_order(99), number="SO-BAD")
+        with pytest.raises(sqlite3.IntegrityError):
+            store.apply_page([bad], [], "c3", NOW, more_coming=True)
+        assert _synchronous(store) == full  # after a rollback too
+        store.end_bulk_load()
+        store.apply_page([make_order(100)], [], "c4", NOW, more_coming=True)
+        assert _synchronous(store) == full
