@@ -78,22 +78,12 @@ def _any_invalid(conn: Connection) -> bool:
     return conn.exec_driver_sql("SELECT 1 FROM invalid_orders LIMIT 1").first() is not None
 
 
-def _has_index(conn: Connection, name: str = MESSAGES_WANTED_INDEX) -> bool:
-    return (
-        conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-        ).first()
-        is not None
-    )
-
-
-def _has_insert_trigger(conn: Connection) -> bool:
-    return (
-        conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
-        ).first()
-        is not None
-    )
+def _in_schema(conn: Connection, kind: str, name: str) -> bool:
+    """Whether the index or trigger `name` exists (a bulk load defers some)."""
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", (kind, name)
+    ).first()
+    return found is not None
 
 
 def _restore_deferred(conn: Connection, name: str, sql: str) -> None:
@@ -163,7 +153,7 @@ class SyncSide:
             if bulk and self._checkpointer is None:  # (also after a restart mid-load)
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}").all()
                 self._checkpointer = Checkpointer(self.path)
-            counted = not bulk or _has_insert_trigger(conn)
+            counted = not bulk or _in_schema(conn, "trigger", INSERT_TRIGGER)
             changed = upsert_orders(conn, snapshots, defer_search=bulk, count_inserts=not counted)
             if orders and _any_invalid(conn):  # (a valid order clears its earlier entry)
                 conn.exec_driver_sql(
@@ -283,7 +273,8 @@ class SyncSide:
         requested ones first, then the most recently active."""
         with self.read() as conn:
             # (The index is missing during a bulk load: a scan then, still right.)
-            indexed = f"INDEXED BY {MESSAGES_WANTED_INDEX}" if _has_index(conn) else ""
+            wanted = _in_schema(conn, "index", MESSAGES_WANTED_INDEX)
+            indexed = f"INDEXED BY {MESSAGES_WANTED_INDEX}" if wanted else ""
             rows = conn.exec_driver_sql(
                 "SELECT id, (SELECT m.id FROM messages m WHERE m.order_id = o.id "  # noqa: S608
                 f"ORDER BY m.seq DESC LIMIT 1) FROM orders o {indexed} "
