@@ -210,18 +210,21 @@ def test_held_pages_share_a_commit_made_by_the_next_call_at_the_latest(tmp_path:
         assert other.feed_cursor() == "after"
 
 
+def _refuse_number(path: Path, number: str) -> None:
+    """A real failure inside the store's transaction: the database itself refuses a row."""
+    with sqlite3.connect(path) as raw:
+        raw.execute(
+            f"CREATE TRIGGER refuse AFTER INSERT ON orders WHEN NEW.number = '{number}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+
+
 def test_an_error_in_a_held_group_rolls_back_its_pages_and_cursors_together(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "cache.sqlite3"
-    with sqlite3.connect(path) as raw:  # a refusal made by the database itself
-        raw.execute("CREATE TABLE probe (x)")
     with Store.open(path) as store:
-        with sqlite3.connect(path) as raw:
-            raw.execute(
-                "CREATE TRIGGER refuse AFTER INSERT ON orders WHEN NEW.number = 'SO-BAD' "
-                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-            )
+        _refuse_number(path, "SO-BAD")
         store.begin_bulk_load()
         orders = mixed_orders(30)
         store.apply_page(orders[:10], [], "c1", NOW)
@@ -244,11 +247,7 @@ def test_only_a_bulk_loads_own_pages_commit_without_waiting_for_the_disk(tmp_pat
     full = 2
     path = tmp_path / "cache.sqlite3"
     with Store.open(path) as store:
-        with sqlite3.connect(path) as raw:
-            raw.execute(
-                "CREATE TRIGGER refuse AFTER INSERT ON orders WHEN NEW.number = 'SO-BAD' "
-                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-            )
+        _refuse_number(path, "SO-BAD")
         assert _synchronous(store) == full
         store.begin_bulk_load()
         store.apply_page(mixed_orders(10), [], "c1", NOW, more_coming=True)
