@@ -1,5 +1,8 @@
 """Opening the cache: SQLite in WAL mode with synchronous=FULL, migrated by Alembic.
 
+(FULL: a commit returns once it is on the disk. The one exception is a first sync's feed
+pages, committed with their cursor without that wait: see `Store._feed_write`.)
+
 Before a migration touches an existing file, the file is copied beside itself
 (``orders.sqlite3.before-0002.bak``), using SQLite's online backup so the copy is consistent
 even with a WAL file beside it.
