@@ -10,7 +10,9 @@ row, found by the order's id; an order that left the query loses its index.
 A search (and Needs my action) is shown with its first rows before its count is known
 (`count_known` False; the row count is then the rows read so far); the count is read next, in
 the background, and the table grows to it with an insertion of rows (persistent indexes stay
-where they are).
+where they are). The count waits until the view has painted those rows (`rows_painted`), or
+`COUNT_DELAY_MS` when nothing paints: a common text's count reads for up to a second, and run
+beside the paint it would take the CPU the paint needs (this machine has two cores).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -49,13 +52,24 @@ from desktop_app.ui.models.order_rows import (
 )
 from desktop_app.ui.workers import BackgroundRunner, LatestOnly
 
-__all__ = ["ORDER_ID_ROLE", "ORDER_ROW_ROLE", "URGENCY_ROLE", "OrderSource", "OrderTableModel"]
+__all__ = [
+    "COUNT_DELAY_MS",
+    "ORDER_ID_ROLE",
+    "ORDER_ROW_ROLE",
+    "URGENCY_ROLE",
+    "OrderSource",
+    "OrderTableModel",
+]
 
 log = logging.getLogger(__name__)
 
 ORDER_ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's `OrderRow`
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the order's id (str)
 URGENCY_ROLE = Qt.ItemDataRole.UserRole + 3  # the deadline's `Urgency` value, or None
+
+# A search's count is read once its first rows are painted, or after this long if no view
+# paints them (a hidden window).
+COUNT_DELAY_MS = 100
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -136,6 +150,10 @@ class OrderTableModel(QAbstractTableModel):
         self._count = 0
         self._count_known = True
         self._shown = 0  # snapshots shown so far: a count belongs to the one it was read for
+        self._count_due = QTimer(self)  # a count waiting for the rows to be painted
+        self._count_due.setSingleShot(True)
+        self._count_due.setInterval(COUNT_DELAY_MS)
+        self._count_due.timeout.connect(self._read_count)
         try:
             snapshot = read_snapshot(source, first, self._now, block_size)
         except Exception as error:
@@ -145,7 +163,7 @@ class OrderTableModel(QAbstractTableModel):
             self._cache.replace(snapshot.blocks)
             if not snapshot.count_known:
                 self._count_known = False
-                self._read_count()
+                self._count_after_paint()
 
     # -- the query -----------------------------------------------------------------------
 
@@ -372,6 +390,7 @@ class OrderTableModel(QAbstractTableModel):
 
     def _show_snapshot(self, snapshot: Snapshot) -> None:
         """Show what was read, moving persistent indexes to their orders' new rows."""
+        self._count_due.stop()  # (a count still waiting was for the rows this replaces)
         changed_query = snapshot.query != self._query
         self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVED)  # type: ignore[index]
         old = self.persistentIndexList()
@@ -399,9 +418,21 @@ class OrderTableModel(QAbstractTableModel):
         if self.settled:
             self.settled_changed.emit(True)
         if not snapshot.count_known and self.settled:
-            self._read_count()
+            self._count_after_paint()
 
     # -- the count that follows the first rows ---------------------------------------------
+
+    def _count_after_paint(self) -> None:
+        if self._counts is None:  # (read on the GUI thread: nothing to wait for)
+            self._read_count()
+        else:
+            self._count_due.start()
+
+    def rows_painted(self) -> None:
+        """The view has painted the rows shown: a count waiting for that is read now."""
+        if self._count_due.isActive():
+            self._count_due.stop()
+            self._read_count()
 
     def _read_count(self) -> None:
         query, now, shown = self._query, self._now, self._shown

@@ -1,0 +1,144 @@
+"""The order table view over a search whose count follows its first rows: what it paints,
+and when the count is read."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Signal
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain import utc_now
+from desktop_app.store import OrderQuery, OrderRow, Store
+from desktop_app.ui.formatting import Formatter
+from desktop_app.ui.models.order_table_model import OrderTableModel
+from desktop_app.ui.views.order_table import OrderTable
+from desktop_app.ui.workers import BackgroundRunner
+
+BLOCK = 8  # rows read first; the table shows fewer
+
+
+class PaintSpy(QObject):
+    """Counts the paints of a widget (a signal per paint, for `assertNotEmitted`)."""
+
+    painted = Signal()
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+            self.painted.emit()
+        return False
+
+
+@dataclass
+class CountingStore:
+    """The background store, noting how many paints the table had made when each count was
+    read (the model reads through it like through the store itself)."""
+
+    store: Store
+    paints: PaintSpy | None = None
+    paints_at_count: list[int] = field(default_factory=list)
+    gate: threading.Event = field(default_factory=threading.Event)  # counts wait for it
+
+    def __post_init__(self) -> None:
+        self.gate.set()
+
+    def count_orders(self, query: OrderQuery, now: datetime) -> int:
+        self.paints_at_count.append(self.paints.count if self.paints else -1)
+        assert self.gate.wait(10)
+        return self.store.count_orders(query, now)
+
+    def list_orders(
+        self, query: OrderQuery, offset: int, limit: int, now: datetime
+    ) -> Sequence[OrderRow]:
+        return self.store.list_orders(query, offset, limit, now)
+
+    def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
+        return self.store.position_of(query, order_id, now)
+
+
+@dataclass
+class ShownTable:
+    model: OrderTableModel
+    table: OrderTable
+    background: CountingStore
+    paints: PaintSpy
+    runner: BackgroundRunner
+
+
+@pytest.fixture
+def shown(
+    qtbot: QtBot, shared_cache: Path, reader: Store, formatter: Formatter
+) -> Iterator[ShownTable]:
+    runner = BackgroundRunner()
+    with Store.open(shared_cache) as store:
+        background = CountingStore(store)
+        model = OrderTableModel(
+            reader,
+            formatter,
+            utc_now,
+            runner=runner,
+            background_source=background,
+            block_size=BLOCK,
+        )
+        table = OrderTable(model)
+        qtbot.addWidget(table)
+        table.resize(700, table.verticalHeader().defaultSectionSize() * 4)
+        table.show()
+        qtbot.waitExposed(table)
+        paints = PaintSpy(table.viewport())
+        background.paints = paints
+        yield ShownTable(model, table, background, paints, runner)
+        qtbot.waitUntil(runner.is_idle)
+
+
+def _search_with_rows_first(qtbot: QtBot, shown: ShownTable) -> int:
+    """Search "SO-" (every order): its first rows come before its count. Returns the count."""
+    total = shown.background.store.count_orders(OrderQuery(search="SO-"), utc_now())
+    assert total > BLOCK
+    with qtbot.waitSignal(shown.model.query_changed):
+        shown.model.set_search("SO-")
+    assert not shown.model.count_known and shown.model.rowCount() == BLOCK
+    return total
+
+
+def test_a_search_is_counted_after_its_first_rows_are_painted(
+    qtbot: QtBot, shown: ShownTable
+) -> None:
+    paints_before = shown.paints.count
+    total = _search_with_rows_first(qtbot, shown)
+    qtbot.waitUntil(lambda: shown.model.count_known)
+    assert shown.model.rowCount() == total
+    # The count (up to a second for a common text) was read once the rows were on screen,
+    # not beside their paint.
+    assert len(shown.background.paints_at_count) == 1
+    assert shown.background.paints_at_count[0] > paints_before
+
+
+def test_rows_counted_below_the_screen_only_grow_the_scroll_bar(
+    qtbot: QtBot, shown: ShownTable
+) -> None:
+    bar = shown.table.verticalScrollBar()
+    shown.background.gate.clear()  # the count waits until the first rows are on screen
+    paints_before = shown.paints.count
+    _search_with_rows_first(qtbot, shown)
+    qtbot.waitUntil(lambda: shown.paints.count > paints_before)
+    before = bar.maximum()
+    # The rows on screen are the same: the table is not painted again for the count...
+    with qtbot.assertNotEmitted(shown.paints.painted, wait=300):
+        shown.background.gate.set()
+        qtbot.waitUntil(lambda: shown.model.count_known and bar.maximum() > before)
+    # ...yet every row is reachable.
+    shown.table.scrollToBottom()
+    last = shown.model.rowCount() - 1
+    qtbot.waitUntil(lambda: shown.table.rowAt(shown.table.viewport().height() - 1) == last)
