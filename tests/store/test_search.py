@@ -139,7 +139,7 @@ def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_find
 
     from .factories import mixed_orders
 
-    for name, value in PLAN_LIMITS[Plan.DENSE].items():
+    for name, value in PLAN_LIMITS[plan].items():
         monkeypatch.setattr(listing, name, value)
     with (
         Store.open(tmp_path / "cache.sqlite3") as typed,
