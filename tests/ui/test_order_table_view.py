@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import utc_now
-from desktop_app.store import OrderQuery, OrderRow, Store
+from desktop_app.store import OrderQuery, OrderRow, OrderView, Store
 from desktop_app.ui.formatting import Formatter
 from desktop_app.ui.models.order_table_model import OrderTableModel
 from desktop_app.ui.views.order_table import OrderTable
@@ -42,22 +42,27 @@ class PaintSpy(QObject):
 
 @dataclass
 class CountingStore:
-    """The background store, noting how many paints the table had made when each count was
-    read (the model reads through it like through the store itself)."""
+    """The background store, noting how many paints the table had made when each count that
+    follows a search's rows was read (the model reads through it like through the store)."""
 
     store: Store
     paints: PaintSpy | None = None
     paints_at_count: list[int] = field(default_factory=list)
     prepared_at_paint: list[int] = field(default_factory=list)  # (as paints_at_count)
     gate: threading.Event = field(default_factory=threading.Event)  # counts wait for it
+    cancels: list[threading.Event] = field(default_factory=list)  # each such count's
 
     def __post_init__(self) -> None:
         self.gate.set()
 
-    def count_orders(self, query: OrderQuery, now: datetime) -> int:
-        self.paints_at_count.append(self.paints.count if self.paints else -1)
-        assert self.gate.wait(10)
-        return self.store.count_orders(query, now)
+    def count_orders(
+        self, query: OrderQuery, now: datetime, cancel: threading.Event | None = None
+    ) -> int:
+        if cancel is not None:  # (a count that follows the rows: a snapshot's has none)
+            self.paints_at_count.append(self.paints.count if self.paints else -1)
+            self.cancels.append(cancel)
+            assert self.gate.wait(10)
+        return self.store.count_orders(query, now, cancel)
 
     def list_orders(
         self, query: OrderQuery, offset: int, limit: int, now: datetime
@@ -161,3 +166,37 @@ def test_the_background_connection_readies_itself_for_searches_after_the_first_p
     shown.table.viewport().repaint()
     qtbot.waitUntil(shown.runner.is_idle)
     assert len(shown.background.prepared_at_paint) == 1
+
+
+def test_a_new_query_gives_up_the_count_still_running_for_the_rows_it_replaces(
+    qtbot: QtBot, shown: ShownTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common text's count reads for up to a second on the background connection; the
+    next keystroke's rows must not wait for it."""
+    from desktop_app.store import store as store_module
+
+    monkeypatch.setattr(store_module, "CANCEL_CHECK_STEPS", 1)  # (gives up at its next step)
+    shown.background.gate.clear()  # the count of "SO-" is held running
+    _search_with_rows_first(qtbot, shown)
+    qtbot.waitUntil(lambda: len(shown.background.cancels) == 1)
+    running = shown.background.cancels[0]
+    assert not running.is_set()
+    with qtbot.waitSignal(shown.model.query_changed):
+        shown.model.set_search("")  # (All: counted at once, no count follows)
+        assert running.is_set()
+    shown.background.gate.set()  # the old count goes on, sees it is not wanted, gives up
+    qtbot.waitUntil(shown.runner.is_idle)
+    # ...quietly (an error would be logged, and fail this test), its rows long replaced.
+    everything = shown.background.store.count_orders(OrderQuery(), utc_now())
+    assert shown.model.count_known and shown.model.rowCount() == everything
+    # A count given up for a search whose own count follows: that one is read.
+    shown.background.gate.clear()
+    _search_with_rows_first(qtbot, shown)
+    qtbot.waitUntil(lambda: len(shown.background.cancels) == 2)
+    with qtbot.waitSignal(shown.model.query_changed):
+        shown.model.set_view(OrderView.COMPLETED)  # (still searching "SO-")
+    shown.background.gate.set()
+    qtbot.waitUntil(lambda: shown.model.count_known)
+    qtbot.waitUntil(shown.runner.is_idle)
+    completed = OrderQuery(OrderView.COMPLETED, "SO-")
+    assert shown.model.rowCount() == shown.background.store.count_orders(completed, utc_now())

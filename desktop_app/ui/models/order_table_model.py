@@ -21,6 +21,7 @@ Once the first rows are on screen, the background connection readies itself for 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -37,6 +38,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain.deadlines import Urgency
+from desktop_app.store.store import CountCancelled
 from desktop_app.store.types import OrderQuery, OrderRow, OrderView, SortKey
 from desktop_app.ui.formatting import Formatter
 from desktop_app.ui.models.order_columns import (
@@ -155,6 +157,7 @@ class OrderTableModel(QAbstractTableModel):
         self._count = 0
         self._count_known = True
         self._shown = 0  # snapshots shown so far: a count belongs to the one it was read for
+        self._count_cancel: threading.Event | None = None  # set: the count running gives up
         self._count_due = QTimer(self)  # a count waiting for the rows to be painted
         self._count_due.setSingleShot(True)
         self._count_due.setInterval(COUNT_DELAY_MS)
@@ -216,6 +219,9 @@ class OrderTableModel(QAbstractTableModel):
         self._read(self._target)
 
     def _read(self, query: OrderQuery) -> None:
+        # A count still running is for rows about to be replaced, and it holds the background
+        # connection this read needs (a common text's count reads for up to a second).
+        self._cancel_count()
         now = self._clock()
         follow = self._followed()
         size = self._cache.block_size
@@ -455,7 +461,14 @@ class OrderTableModel(QAbstractTableModel):
             return
         source = self._background
         assert source is not None
-        self._counts.request(lambda: (shown, source.count_orders(query, now)))
+        self._cancel_count()
+        cancel = self._count_cancel = threading.Event()
+        self._counts.request(lambda: (shown, source.count_orders(query, now, cancel)))
+
+    def _cancel_count(self) -> None:
+        if self._count_cancel is not None:
+            self._count_cancel.set()
+            self._count_cancel = None
 
     def _count_arrived(self, result: tuple[int, int]) -> None:
         shown, count = result
@@ -473,6 +486,8 @@ class OrderTableModel(QAbstractTableModel):
         self.count_known_changed.emit(True)
 
     def _count_failed(self, error: BaseException) -> None:
+        if isinstance(error, CountCancelled):
+            return  # (given up for newer rows: they are counted in their turn)
         self._report(error)
 
     def _position_now(self, order_id: str, old_row: int) -> int | None:
