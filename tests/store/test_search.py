@@ -4,6 +4,7 @@ case folding and literal text in every plan, and the dictionary built by migrati
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_find
 
     from .factories import mixed_orders
 
-    for name, value in PLAN_LIMITS[Plan.DENSE].items():
+    for name, value in PLAN_LIMITS[plan].items():
         monkeypatch.setattr(listing, name, value)
     with (
         Store.open(tmp_path / "cache.sqlite3") as typed,
@@ -156,3 +157,30 @@ def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_find
                     query, 0, 500, NOW
                 )
                 fresh._list._plans.clear()  # (a fresh walk: no text before it)
+
+
+def test_a_count_given_up_stops_at_once_and_leaves_the_connection_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search's count (up to a second at a million orders) gives up once its `cancel` is
+    set, so that the reads replacing it get the connection."""
+    from desktop_app.store import store as store_module
+    from desktop_app.store.store import CountCancelled
+
+    from .factories import mixed_orders
+
+    monkeypatch.setattr(store_module, "CANCEL_CHECK_STEPS", 1)  # (look at every step)
+    with Store.open(tmp_path / "cache.sqlite3") as store:
+        with store.write() as conn:
+            upsert_orders(conn, mixed_orders(200))
+        query = OrderQuery(search="e")
+        expected = store.count_orders(query, NOW)
+        assert expected > 0
+        cancel = threading.Event()
+        assert store.count_orders(query, NOW, cancel) == expected  # (not set: counted)
+        cancel.set()
+        with pytest.raises(CountCancelled):
+            store.count_orders(query, NOW, cancel)
+        # The connection reads on, and no longer looks at that event.
+        assert store.count_orders(query, NOW) == expected
+        assert len(store.list_orders(query, 0, 500, NOW)) == expected

@@ -11,6 +11,7 @@ background runner, so a slow query never freezes the window.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,13 +26,19 @@ __all__ = ["BlockCache", "OrderSource", "Snapshot", "read_snapshot"]
 class OrderSource(Protocol):
     """What the table reads (the store's read API)."""
 
-    def count_orders(self, query: OrderQuery, now: datetime) -> int: ...
+    def count_orders(
+        self, query: OrderQuery, now: datetime, cancel: threading.Event | None = None
+    ) -> int:
+        """`cancel` set: give up soon (raising `CountCancelled`)."""
+        ...
 
     def list_orders(
         self, query: OrderQuery, offset: int, limit: int, now: datetime
     ) -> Sequence[OrderRow]: ...
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None: ...
+
+    def prepare_search(self) -> None: ...
 
 
 class Block:

@@ -10,12 +10,18 @@ row, found by the order's id; an order that left the query loses its index.
 A search (and Needs my action) is shown with its first rows before its count is known
 (`count_known` False; the row count is then the rows read so far); the count is read next, in
 the background, and the table grows to it with an insertion of rows (persistent indexes stay
-where they are).
+where they are). The count waits until the view has painted those rows (`rows_painted`), or
+`COUNT_DELAY_MS` when nothing paints: a common text's count reads for up to a second, and run
+beside the paint it would take the CPU the paint needs (this machine has two cores).
+
+Once the first rows are on screen, the background connection readies itself for searches
+(`OrderSource.prepare_search`), so the first searches do not wait for the disk.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -26,11 +32,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain.deadlines import Urgency
+from desktop_app.store.store import CountCancelled
 from desktop_app.store.types import OrderQuery, OrderRow, OrderView, SortKey
 from desktop_app.ui.formatting import Formatter
 from desktop_app.ui.models.order_columns import (
@@ -49,13 +57,24 @@ from desktop_app.ui.models.order_rows import (
 )
 from desktop_app.ui.workers import BackgroundRunner, LatestOnly
 
-__all__ = ["ORDER_ID_ROLE", "ORDER_ROW_ROLE", "URGENCY_ROLE", "OrderSource", "OrderTableModel"]
+__all__ = [
+    "COUNT_DELAY_MS",
+    "ORDER_ID_ROLE",
+    "ORDER_ROW_ROLE",
+    "URGENCY_ROLE",
+    "OrderSource",
+    "OrderTableModel",
+]
 
 log = logging.getLogger(__name__)
 
 ORDER_ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's `OrderRow`
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the order's id (str)
 URGENCY_ROLE = Qt.ItemDataRole.UserRole + 3  # the deadline's `Urgency` value, or None
+
+# A search's count is read once its first rows are painted, or after this long if no view
+# paints them (a hidden window).
+COUNT_DELAY_MS = 100
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -124,6 +143,8 @@ class OrderTableModel(QAbstractTableModel):
         self._reads: LatestOnly[Snapshot] | None = None
         self._counts: LatestOnly[tuple[int, int]] | None = None
         self._background = background_source
+        self._runner = runner
+        self._search_prepared = runner is None  # (without a background, nothing to ready)
         if runner is not None:
             if background_source is None:
                 raise ValueError("a background runner needs a background source")
@@ -136,6 +157,11 @@ class OrderTableModel(QAbstractTableModel):
         self._count = 0
         self._count_known = True
         self._shown = 0  # snapshots shown so far: a count belongs to the one it was read for
+        self._count_cancel: threading.Event | None = None  # set: the count running gives up
+        self._count_due = QTimer(self)  # a count waiting for the rows to be painted
+        self._count_due.setSingleShot(True)
+        self._count_due.setInterval(COUNT_DELAY_MS)
+        self._count_due.timeout.connect(self._read_count)
         try:
             snapshot = read_snapshot(source, first, self._now, block_size)
         except Exception as error:
@@ -145,7 +171,7 @@ class OrderTableModel(QAbstractTableModel):
             self._cache.replace(snapshot.blocks)
             if not snapshot.count_known:
                 self._count_known = False
-                self._read_count()
+                self._count_after_paint()
 
     # -- the query -----------------------------------------------------------------------
 
@@ -193,6 +219,9 @@ class OrderTableModel(QAbstractTableModel):
         self._read(self._target)
 
     def _read(self, query: OrderQuery) -> None:
+        # A count still running is for rows about to be replaced, and it holds the background
+        # connection this read needs (a common text's count reads for up to a second).
+        self._cancel_count()
         now = self._clock()
         follow = self._followed()
         size = self._cache.block_size
@@ -372,6 +401,7 @@ class OrderTableModel(QAbstractTableModel):
 
     def _show_snapshot(self, snapshot: Snapshot) -> None:
         """Show what was read, moving persistent indexes to their orders' new rows."""
+        self._count_due.stop()  # (a count still waiting was for the rows this replaces)
         changed_query = snapshot.query != self._query
         self.layoutAboutToBeChanged[_LAYOUT_ARGS].emit([], _ROWS_MOVED)  # type: ignore[index]
         old = self.persistentIndexList()
@@ -399,9 +429,25 @@ class OrderTableModel(QAbstractTableModel):
         if self.settled:
             self.settled_changed.emit(True)
         if not snapshot.count_known and self.settled:
-            self._read_count()
+            self._count_after_paint()
 
     # -- the count that follows the first rows ---------------------------------------------
+
+    def _count_after_paint(self) -> None:
+        if self._counts is None:  # (read on the GUI thread: nothing to wait for)
+            self._read_count()
+        else:
+            self._count_due.start()
+
+    def rows_painted(self) -> None:
+        """The view has painted the rows shown: a count waiting for that is read now; after
+        the first paint, the background connection readies itself for searches."""
+        if self._count_due.isActive():
+            self._count_due.stop()
+            self._read_count()
+        if not self._search_prepared and self._runner and self._background is not None:
+            self._search_prepared = True
+            self._runner.run(self._background.prepare_search, None, self._report)
 
     def _read_count(self) -> None:
         query, now, shown = self._query, self._now, self._shown
@@ -415,7 +461,14 @@ class OrderTableModel(QAbstractTableModel):
             return
         source = self._background
         assert source is not None
-        self._counts.request(lambda: (shown, source.count_orders(query, now)))
+        self._cancel_count()
+        cancel = self._count_cancel = threading.Event()
+        self._counts.request(lambda: (shown, source.count_orders(query, now, cancel)))
+
+    def _cancel_count(self) -> None:
+        if self._count_cancel is not None:
+            self._count_cancel.set()
+            self._count_cancel = None
 
     def _count_arrived(self, result: tuple[int, int]) -> None:
         shown, count = result
@@ -433,6 +486,8 @@ class OrderTableModel(QAbstractTableModel):
         self.count_known_changed.emit(True)
 
     def _count_failed(self, error: BaseException) -> None:
+        if isinstance(error, CountCancelled):
+            return  # (given up for newer rows: they are counted in their turn)
         self._report(error)
 
     def _position_now(self, order_id: str, old_row: int) -> int | None:
