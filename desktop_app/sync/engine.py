@@ -369,6 +369,7 @@ class SyncEngine:
                     online=bool(self._online),
                     last_success_at=self._store.sync_status().last_success_at,
                     error=detail,
+                    standby=True,
                 )
             )
         return detail

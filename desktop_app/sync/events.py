@@ -73,6 +73,7 @@ class SyncStateChanged(SyncEvent):
     last_success_at: datetime | None
     error: str | None
     auth_required: bool = False
+    standby: bool = False  # `error` says why the engine waits (another process syncs): no fault
 
 
 @dataclass(frozen=True, slots=True)

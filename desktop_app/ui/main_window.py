@@ -367,6 +367,7 @@ class MainWindow(QMainWindow):
                 # The engine's word is the newest; before it speaks, the store's record.
                 last_error=live.error if live.online is not None else stored.last_error,
                 auth_required=live.auth_required,
+                standby=live.standby and live.error is not None,
                 queued=stored.queued,
                 problems=stored.problems,
                 sync_available=self._ctx.sync is not None,

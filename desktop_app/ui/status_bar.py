@@ -15,6 +15,8 @@ from desktop_app.ui.views.plain import plain_label, set_plain
 
 __all__ = ["StatusBar", "SyncSnapshot"]
 
+_ERROR_STYLE = "color: #c62828;"
+
 
 @dataclass(frozen=True, slots=True)
 class SyncSnapshot:
@@ -24,6 +26,7 @@ class SyncSnapshot:
     syncing: bool = False
     progress: tuple[int, int | None] | None = None  # orders stored so far, and an estimate
     auth_required: bool = False  # the platform ended the sign-in
+    standby: bool = False  # `last_error` says why sync waits its turn (not a fault)
     last_success_at: datetime | None = None
     last_error: str | None = None
     queued: int = 0  # operations not yet applied (queued or sending)
@@ -52,7 +55,7 @@ class StatusBar(QStatusBar):
         self.queued.setAutoRaise(True)
         self.queued.clicked.connect(self.pending_requested)
         self.errors: QLabel = plain_label(wrap=False, object_name="syncErrors", selectable=False)
-        self.errors.setStyleSheet("color: #c62828;")
+        self.errors.setStyleSheet(_ERROR_STYLE)
         self.sync_button = QToolButton()
         self.sync_button.setObjectName("syncNow")
         self.sync_button.setText("Sync now")
@@ -110,7 +113,9 @@ class StatusBar(QStatusBar):
             "Operations waiting to be sent, and those the platform refused or that need review"
         )
         if snapshot.last_error:
-            set_plain(self.errors, f"Sync error: {snapshot.last_error}")
+            prefix = "Sync waits its turn:" if snapshot.standby else "Sync error:"
+            set_plain(self.errors, f"{prefix} {snapshot.last_error}")
+            self.errors.setStyleSheet("" if snapshot.standby else _ERROR_STYLE)
             self.errors.setToolTip(snapshot.last_error)
         else:
             set_plain(self.errors, "")

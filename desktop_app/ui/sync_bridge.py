@@ -42,6 +42,7 @@ class ConnectionState:
     last_success_at: datetime | None = None
     error: str | None = None
     auth_required: bool = False
+    standby: bool = False  # `error` says why sync waits its turn: not a fault
 
 
 class SyncBridge(QObject):
@@ -140,6 +141,7 @@ class SyncBridge(QObject):
                     last_success_at=event.last_success_at,
                     error=event.error,
                     auth_required=event.auth_required,
+                    standby=event.standby,
                 )
                 if event.last_success_at is not None and event.error is None:
                     self._set_state(syncing=False, progress=None)
@@ -152,6 +154,7 @@ class SyncBridge(QObject):
             "last_success_at": self._state.last_success_at,
             "error": self._state.error,
             "auth_required": self._state.auth_required,
+            "standby": self._state.standby,
         }
         values.update(changes)
         state = ConnectionState(**values)  # type: ignore[arg-type]

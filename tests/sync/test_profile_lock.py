@@ -97,6 +97,7 @@ def test_a_sync_waits_while_another_process_syncs_the_profile(
         assert engine.last_error is not None and "syncing this profile" in engine.last_error
         states = [e for e in events if isinstance(e, SyncStateChanged)]
         assert states and states[-1].error == engine.last_error
+        assert states[-1].standby  # a wait for its turn, not a fault
     assert engine.drain(timeout=30)
     assert not store.is_empty()
     states = [e for e in events if isinstance(e, SyncStateChanged)]

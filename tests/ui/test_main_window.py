@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import ApproveRefund, utc_now
 from desktop_app.store import OrderRow, OrderView, SortKey
+from desktop_app.sync.lock import ProfileLock, lock_path_for
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.models.order_columns import Column
 from desktop_app.ui.models.order_table_model import ORDER_ROW_ROLE
@@ -170,6 +171,23 @@ def test_the_status_bar_tells_the_sync_state(window: MainWindow, qtbot: QtBot) -
     assert status.errors.text() == ""
     assert window.sync_action.shortcut().toString() == "F5"
     assert status.sync_button.isEnabled()
+
+
+def test_waiting_for_another_process_is_not_shown_as_an_error(
+    window: MainWindow, synced: SyncedCache, qtbot: QtBot
+) -> None:
+    other = ProfileLock(lock_path_for(synced.path))  # as another OrderDesk would hold it
+    assert other.acquire(0.0)
+    try:
+        report = synced.engine.run_once(lock_timeout=0.1)  # the engine's event reaches the bar
+        assert report.pull is None
+        qtbot.waitUntil(lambda: "Another OrderDesk" in window.status.errors.text())
+        assert window.status.errors.text().startswith("Sync waits its turn: Another OrderDesk")
+        assert "c62828" not in window.status.errors.styleSheet()
+    finally:
+        other.release()
+    synced.sync()
+    qtbot.waitUntil(lambda: window.status.errors.text() == "")
 
 
 def test_columns_hidden_moved_resized_and_the_sort_are_remembered(
