@@ -35,6 +35,7 @@ from desktop_app.store.errors import (
     OperationStateError,
     OrderNotCachedError,
     OutboxEntryNotFoundError,
+    cache_problem,
 )
 from desktop_app.store.types import MessageEntry, OutboxEntry
 from desktop_app.ui.workers import BackgroundRunner
@@ -95,10 +96,11 @@ def problem_of(error: BaseException) -> ActionProblem:
     if isinstance(error, OperationStateError | OrderNotCachedError | OutboxEntryNotFoundError):
         return ActionProblem(str(error), not_allowed=True)
     if isinstance(error, StoreError | SQLAlchemyError | sqlite3.Error | OSError):
-        return ActionProblem(
+        plain = cache_problem(error) or (
             "The local cache could not be written (is the disk full, or the file locked by "
-            f"another program?). Nothing was queued. Details: {type(error).__name__}"
+            "another program?)."
         )
+        return ActionProblem(f"{plain} Nothing was queued. Details: {type(error).__name__}")
     log.error("an operation could not be written", exc_info=error)
     return ActionProblem(
         f"OrderDesk could not queue this because of an internal error ({type(error).__name__})."

@@ -3,9 +3,12 @@ money in each currency's minor units, dates in the operator's zone, every sync s
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +17,7 @@ from desktop_app.domain import ActionKind, Money, OrderStatus, RequestStatus
 from desktop_app.store import OperationState, OutboxEntry
 from desktop_app.ui.actions.banner import banner_text
 from desktop_app.ui.actions.review import compare, reapply_blocker, state_explanation
+from desktop_app.ui.actions.service import problem_of
 from desktop_app.ui.actions.texts import (
     confirm_delivery_text,
     long_moment,
@@ -145,3 +149,14 @@ def test_state_explanations_say_what_can_still_be_done() -> None:
     assert "(dropped)" in sent and "can no longer be discarded" in sent
     rejected = state_explanation(entry(OperationState.REJECTED, error="nope"), online=True)
     assert rejected == "The platform refused it: nope"
+
+
+def test_a_write_the_cache_refused_is_explained_in_the_operators_words(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "full.sqlite3")) as full:
+        full.execute("CREATE TABLE t (x)")
+        full.execute("PRAGMA max_page_count = 2")  # SQLite's own "database or disk is full"
+        with pytest.raises(sqlite3.OperationalError) as refused:
+            full.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    problem = problem_of(refused.value)
+    assert problem.message.startswith("The disk holding OrderDesk's local cache is full.")
+    assert "Nothing was queued" in problem.message and not problem.not_allowed
