@@ -28,6 +28,8 @@ def locale_or_default(name: str | None) -> str:
     if not name:
         return DEFAULT_LOCALE
     candidate = name.split(".")[0].replace("-", "_")
+    if candidate.upper() in ("C", "POSIX"):  # no locale chosen (Babel 2.19 reads en_US_POSIX)
+        return DEFAULT_LOCALE
     try:
         Locale.parse(candidate)
     except (ValueError, UnknownLocaleError):

@@ -67,6 +67,8 @@ def test_since_and_fx_rate() -> None:
 
 def test_unknown_locales_fall_back_to_english() -> None:
     assert locale_or_default("C") == "en_US"
+    assert locale_or_default("C.UTF-8") == "en_US"
+    assert locale_or_default("POSIX") == "en_US"
     assert locale_or_default("de-DE") == "de_DE"
     assert locale_or_default("de_DE.UTF-8") == "de_DE"
     assert locale_or_default(None) == "en_US"
