@@ -104,11 +104,13 @@ class Store(SyncSide):
         with self._lock:
             if self._closed:
                 return
-            self._commit_held()
-            self._stop_bulk_checkpoints()
-            self._closed = True
-            self._conn.close()
-            self._engine.dispose()
+            try:
+                self._commit_held()  # (raises if it cannot: the store is closed all the same)
+            finally:
+                self._stop_bulk_checkpoints()
+                self._closed = True
+                self._conn.close()
+                self._engine.dispose()
 
     def __enter__(self) -> Self:
         return self
