@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-__all__ = ["BUSY_TIMEOUT_MS", "StoreError", "create_store_engine", "head_revision", "migrate"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "StoreError",
+    "create_store_engine",
+    "driver_of",
+    "head_revision",
+    "migrate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +88,13 @@ def create_store_engine(path: Path) -> Engine:
     return engine
 
 
+def driver_of(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `connection` (same transaction, without SQLAlchemy)."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
+
+
 def _current_revision(connection: Connection) -> str | None:
     """The schema revision of the file, read directly (importing Alembic costs half a second:
     a CLI run on an up-to-date cache should not pay it)."""
@@ -102,10 +116,8 @@ def _has_tables(connection: Connection) -> bool:
 
 def _backup(connection: Connection, path: Path, revision: str | None) -> Path:
     target = path.with_name(f"{path.name}.before-{head_revision()}-from-{revision or 'none'}.bak")
-    source = connection.connection.dbapi_connection
-    assert isinstance(source, sqlite3.Connection)
     with sqlite3.connect(target) as copy:
-        source.backup(copy)
+        driver_of(connection).backup(copy)
     copy.close()
     log.info("copied %s to %s before migrating", path.name, target.name)
     return target

@@ -6,7 +6,6 @@ Every function here runs inside a transaction the caller holds.
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from .codec import (
     search_text,
     to_micros,
 )
+from .connection import driver_of
 from .document import encode_order
 from .overlay import overlay
 from .search_terms import add_terms_of
@@ -55,14 +55,6 @@ _INSERT = " ".join(
 
 # Where an insert row (pk, id, version, search_hash, messages_wanted, *columns) has view_group.
 _VIEW_GROUP_AT = 5 + ORDER_COLUMNS.index("view_group")
-
-
-def _driver(conn: Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under `conn`, for the row-wise statements of a feed page (they
-    skip SQLAlchemy's per-row work; they run in the transaction `conn` holds all the same)."""
-    driver = conn.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver
 
 
 def _hash(text: str) -> int:
@@ -304,7 +296,7 @@ def upsert_orders(
                 search.append((pk, text))
                 replaced.append((pk,))
         changed.append(order.id)
-    raw = _driver(conn)
+    raw = driver_of(conn)  # row-wise statements skip SQLAlchemy's per-row work
     if inserts:
         raw.executemany(_INSERT, inserts)
         if count_inserts:

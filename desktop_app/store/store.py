@@ -9,7 +9,6 @@ writer never fails half-way on a lock it could not upgrade.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from desktop_app.domain import (
 
 from . import outbox as outbox_sql
 from .codec import VIEW_GROUP, from_micros
-from .connection import create_store_engine, migrate
+from .connection import create_store_engine, driver_of, migrate
 from .listing import OrderList
 from .rows import shown_order
 from .sync_side import SyncSide
@@ -141,8 +140,7 @@ class Store(SyncSide):
     def _rollback(self) -> None:
         """End a failed transaction, unless SQLite has ended it already (it does on some
         errors, e.g. a full disk): a second error must not hide the first."""
-        driver = self._conn.connection.driver_connection
-        if driver is None or driver.in_transaction:
+        if driver_of(self._conn).in_transaction:
             self._conn.exec_driver_sql("ROLLBACK")
         self._conn.rollback()
 
@@ -173,12 +171,7 @@ class Store(SyncSide):
             try:
                 yield self._conn
             except BaseException:
-                held, self._held = self._held, None
-                try:
-                    self._rollback()
-                finally:
-                    if held.relaxed:
-                        self._synchronous("FULL")
+                self._end_held(commit=False)
                 raise
             self._held.pages += 1
             if (
@@ -193,16 +186,24 @@ class Store(SyncSide):
         self._conn.exec_driver_sql(f"PRAGMA synchronous = {level}")
 
     def _commit_held(self) -> None:
-        """Commit the feed pages a bulk load holds in an open transaction, if any; every
-        later commit waits for the disk again."""
+        """Commit the feed pages a bulk load holds in an open transaction, if any."""
+        self._end_held(commit=True)
+
+    def _end_held(self, *, commit: bool) -> None:
+        """Commit (or roll back) the held feed transaction, if any; either way, every later
+        commit waits for the disk again."""
         held, self._held = self._held, None
         if held is None:
             return
         try:
-            self._conn.exec_driver_sql("COMMIT")
-        except BaseException:
-            self._rollback()
-            raise
+            if not commit:
+                self._rollback()
+                return
+            try:
+                self._conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
         finally:
             if held.relaxed:
                 self._synchronous("FULL")
@@ -245,8 +246,7 @@ class Store(SyncSide):
         with self.read() as conn:
             if cancel is None:
                 return self._list.count(conn, query, now)
-            raw = conn.connection.dbapi_connection
-            assert isinstance(raw, sqlite3.Connection)
+            raw = driver_of(conn)
             raw.set_progress_handler(cancel.is_set, CANCEL_CHECK_STEPS)
             try:
                 return self._list.count(conn, query, now)
