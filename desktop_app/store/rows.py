@@ -6,10 +6,12 @@ Every function here runs inside a transaction the caller holds.
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -22,7 +24,6 @@ from .codec import (
     load_order,
     order_columns,
     search_text,
-    to_micros,
 )
 from .connection import driver_of
 from .document import encode_order
@@ -42,19 +43,21 @@ __all__ = [
 
 _UNFINISHED = tuple(state.value for state in UNFINISHED_STATES)
 _PROBLEMS = tuple(state.value for state in PROBLEM_STATES)
-_PLACEHOLDERS = ", ".join("?" for _ in ORDER_COLUMNS)
 
 # Column names are constants: no outside text reaches these statements.
-_INSERT = " ".join(
-    [
-        "INSERT INTO orders (pk, id, version, search_hash, messages_wanted,",
-        f"{', '.join(ORDER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, {_PLACEHOLDERS})",
-    ]
+_INSERT_HEAD = (
+    "INSERT INTO orders (pk, id, version, search_hash, messages_wanted, "
+    f"{', '.join(ORDER_COLUMNS)})"
 )
+_VARIABLE_LIMIT = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
 
 
-# Where an insert row (pk, id, version, search_hash, messages_wanted, *columns) has view_group.
-_VIEW_GROUP_AT = 5 + ORDER_COLUMNS.index("view_group")
+# A new row is (pk, *Snapshot.row): pk, then these, then the ORDER_COLUMNS.
+_NEW_ROW_HEAD = len(("id", "version", "search_hash", "messages_wanted"))
+_LAST_MESSAGE_COLUMN = ORDER_COLUMNS.index("last_message_at")
+_LAST_MESSAGE_AT = _NEW_ROW_HEAD + _LAST_MESSAGE_COLUMN  # in Snapshot.row
+_VIEW_GROUP_AT = _NEW_ROW_HEAD + ORDER_COLUMNS.index("view_group")  # in Snapshot.row
+_NEW_ROW_WIDTH = 1 + _NEW_ROW_HEAD + len(ORDER_COLUMNS)
 
 
 def _hash(text: str) -> int:
@@ -168,10 +171,24 @@ class Snapshot(NamedTuple):
 
     order: Order
     document: str  # the order's JSON text: the platform's own, or `encode_order`'s
-    columns: tuple[Any, ...]  # `order_columns` of the order without pending operations
+    # The row it becomes when new, but for its pk: (id, version, search_hash,
+    # messages_wanted, *ORDER_COLUMNS of the order without pending operations).
+    row: tuple[Any, ...]
     search_text: str
-    search_hash: int
-    last_message: int | None  # micros
+
+    @property
+    def columns(self) -> tuple[Any, ...]:
+        return self.row[_NEW_ROW_HEAD:]
+
+    @property
+    def search_hash(self) -> int:
+        return int(self.row[2])
+
+    @property
+    def last_message(self) -> int | None:
+        """When the last message was sent (micros), if any."""
+        value = self.row[_LAST_MESSAGE_AT]
+        return None if value is None else int(value)
 
 
 def prepare_snapshots(
@@ -186,17 +203,10 @@ def prepare_snapshots(
     prepared: list[Snapshot] = []
     for order, document in zip(orders, texts, strict=True):
         text = search_text(order)
-        last_message = order.last_message_at
-        prepared.append(
-            Snapshot(
-                order,
-                document,
-                order_columns(order),
-                text,
-                _hash(text),
-                None if last_message is None else to_micros(last_message),
-            )
-        )
+        columns = order_columns(order)
+        wants_messages = 0 if columns[_LAST_MESSAGE_COLUMN] is None else 1
+        row = (order.id, order.version, _hash(text), wants_messages, *columns)
+        prepared.append(Snapshot(order, document, row, text))
     return prepared
 
 
@@ -234,78 +244,49 @@ def upsert_orders(
     with_outbox = [order_id for order_id in ids if order_id in existing]
     pending, problems = load_pending(conn, with_outbox)
 
-    next_pk = int(conn.exec_driver_sql("SELECT coalesce(max(pk), 0) + 1 FROM orders").scalar_one())
-    inserts: list[tuple[Any, ...]] = []
-    documents: list[tuple[int, str]] = []
+    new: list[Snapshot] = []  # orders not cached yet
+    documents: list[tuple[int, str]] = []  # of cached orders
     updates: list[tuple[int, tuple[Any, ...], dict[str, Any]]] = []
     search: list[tuple[int, str]] = []  # (pk, text) of new rows and rows whose text changed
     replaced: list[tuple[int]] = []  # rows whose old search entry goes
     changed: list[str] = []
     seen: set[str] = set()
     if not existing and len(set(ids)) == len(ids):
-        # Only new orders, each once (every page of a first sync): rows in one pass.
-        pks = range(next_pk, next_pk + len(snapshots))
-        inserts = [
-            (
-                pk,
-                s.order.id,
-                s.order.version,
-                s.search_hash,
-                int(s.last_message is not None),
-                *s.columns,
-            )
-            for pk, s in zip(pks, snapshots, strict=True)
-        ]
-        documents = [(pk, s.document) for pk, s in zip(pks, snapshots, strict=True)]
-        search = [(pk, s.search_text) for pk, s in zip(pks, snapshots, strict=True)]
-        changed = ids
-        snapshots = []  # (nothing left for the general loop)
+        # Only new orders, each once (every page of a first sync): no loop over them here.
+        new, changed, snapshots = snapshots, ids, []
     for snapshot in snapshots:
         order = snapshot.order
         previous = existing.get(order.id)
         if order.id in seen or (previous is not None and order.version < previous[2][0]):
             continue
         seen.add(order.id)
+        changed.append(order.id)
+        if previous is None:  # (no operations: an order with some is cached)
+            new.append(snapshot)
+            continue
         operations = pending.get(order.id, [])
         columns = order_columns(overlay(order, operations)) if operations else snapshot.columns
-        text = snapshot.search_text
         text_hash = snapshot.search_hash
         last_message = snapshot.last_message
-        if previous is None:
-            pk = next_pk
-            next_pk += 1
-            wants_messages = 1 if last_message is not None else 0
-            inserts.append((pk, order.id, order.version, text_hash, wants_messages, *columns))
-            documents.append((pk, snapshot.document))
-            search.append((pk, text))
-        else:
-            pk, synced, old = previous
-            old_wanted = old[_UPDATABLE.index("messages_wanted")]
-            wants_messages = 1 if last_message is not None and last_message != synced else 0
-            new = dict(zip(ORDER_COLUMNS, columns, strict=True))
-            documents.append((pk, snapshot.document))
-            new.update(
-                version=order.version,
-                search_hash=text_hash,
-                pending_ops=len(operations),
-                problem_ops=problems.get(order.id, 0),
-                messages_wanted=max(old_wanted, wants_messages),
-            )
-            updates.append((pk, old, new))
-            if old[_UPDATABLE.index("search_hash")] != text_hash:
-                search.append((pk, text))
-                replaced.append((pk,))
-        changed.append(order.id)
+        pk, synced, old = previous
+        old_wanted = old[_UPDATABLE.index("messages_wanted")]
+        wants_messages = 1 if last_message is not None and last_message != synced else 0
+        fresh = dict(zip(ORDER_COLUMNS, columns, strict=True))
+        documents.append((pk, snapshot.document))
+        fresh.update(
+            version=order.version,
+            search_hash=text_hash,
+            pending_ops=len(operations),
+            problem_ops=problems.get(order.id, 0),
+            messages_wanted=max(old_wanted, wants_messages),
+        )
+        updates.append((pk, old, fresh))
+        if old[_UPDATABLE.index("search_hash")] != text_hash:
+            search.append((pk, snapshot.search_text))
+            replaced.append((pk,))
     raw = driver_of(conn)  # row-wise statements skip SQLAlchemy's per-row work
-    if inserts:
-        raw.executemany(_INSERT, inserts)
-        if count_inserts:
-            groups = Counter(row[_VIEW_GROUP_AT] for row in inserts)
-            conn.exec_driver_sql(
-                "INSERT INTO view_counts (view_group, n) VALUES (?, ?) "
-                "ON CONFLICT (view_group) DO UPDATE SET n = n + excluded.n",
-                list(groups.items()),
-            )
+    if new:
+        search += _insert_new(conn, new, count=count_inserts)
     if documents:
         raw.executemany(
             "INSERT INTO order_documents (pk, document) VALUES (?, ?) "
@@ -316,8 +297,11 @@ def upsert_orders(
         _update_changed(conn, updates)
     if search:
         if defer_search:
-            raw.executemany(
-                "INSERT OR REPLACE INTO search_backlog (pk, search_text) VALUES (?, ?)", search
+            insert_rows(
+                raw,
+                "INSERT OR REPLACE INTO search_backlog (pk, search_text)",
+                2,
+                [value for entry in search for value in entry],
             )
         else:
             if replaced:
@@ -327,6 +311,55 @@ def upsert_orders(
             )
             add_terms_of(conn, [pk for pk, _ in search])
     return changed
+
+
+def _insert_new(conn: Connection, new: Sequence[Snapshot], *, count: bool) -> list[tuple[int, str]]:
+    """Insert rows and documents of orders not cached yet; returns their (pk, search text).
+    `count`: add them to the view counters here (a bulk load: the insert trigger is off)."""
+    first_pk = int(conn.exec_driver_sql("SELECT coalesce(max(pk), 0) + 1 FROM orders").scalar_one())
+    pks = range(first_pk, first_pk + len(new))
+    rows: list[Any] = []
+    documents: list[Any] = []
+    for pk, snapshot in zip(pks, new, strict=True):
+        rows.append(pk)
+        rows.extend(snapshot.row)
+        documents.append(pk)
+        documents.append(snapshot.document)
+    raw = driver_of(conn)
+    insert_rows(raw, _INSERT_HEAD, _NEW_ROW_WIDTH, rows)
+    insert_rows(raw, "INSERT INTO order_documents (pk, document)", 2, documents)
+    if count:
+        groups = Counter(snapshot.row[_VIEW_GROUP_AT] for snapshot in new)
+        conn.exec_driver_sql(
+            "INSERT INTO view_counts (view_group, n) VALUES (?, ?) "
+            "ON CONFLICT (view_group) DO UPDATE SET n = n + excluded.n",
+            list(groups.items()),
+        )
+    return [(pk, snapshot.search_text) for pk, snapshot in zip(pks, new, strict=True)]
+
+
+ROWS_PER_STATEMENT = 250
+
+
+def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence[Any]) -> None:
+    """`head` ("INSERT INTO t (a, b)") for rows given flat, `width` values each: many rows
+    per statement. Each statement binds its values and steps once, where executemany goes
+    back and forth once per row; the rows of one statement go in, or none of them."""
+    per_statement = max(1, min(ROWS_PER_STATEMENT, raw.getlimit(_VARIABLE_LIMIT) // width))
+    count, left = divmod(len(values), width)
+    if left:
+        raise ValueError(f"{len(values)} values for rows of {width}")
+    for start in range(0, count, per_statement):
+        rows = min(per_statement, count - start)
+        raw.execute(
+            _multi_row_insert(head, width, rows), values[start * width : (start + rows) * width]
+        )
+
+
+@cache
+def _multi_row_insert(head: str, width: int, rows: int) -> str:
+    row = f"({', '.join('?' * width)})"
+    return f"{head} VALUES {', '.join([row] * rows)}"
 
 
 def index_search_backlog(conn: Connection, limit: int) -> int:

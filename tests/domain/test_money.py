@@ -103,6 +103,17 @@ def test_wire_round_trip_is_exact(m: Money) -> None:
     assert len(wire["amount"].partition(".")[2]) == digits
 
 
+@given(money())
+def test_an_amount_prints_in_plain_form(m: Money) -> None:
+    # The cache writes str(amount) for the wire amount (cheaper than formatting it): that
+    # holds because an amount is kept quantized to its minor units, never with an exponent.
+    assert str(m.amount) == m.wire_amount()
+    assert (
+        str(Money.rounded(m.amount / 3, m.currency).amount)
+        == Money.rounded(m.amount / 3, m.currency).wire_amount()
+    )
+
+
 @given(st.sampled_from(CURRENCIES).flatmap(lambda c: st.tuples(money(c), money(c), money(c))))
 def test_net_is_paid_minus_fees_to_the_minor_unit(parts: tuple[Money, Money, Money]) -> None:
     paid, service_fee, payment_fee = parts

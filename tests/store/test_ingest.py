@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from desktop_app.domain import ConfirmDelivery, OrderStatus, order_to_wire
+from desktop_app.domain import ConfirmDelivery, Money, OrderStatus, minor_units, order_to_wire
 from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.store.codec import ORDER_COLUMNS, order_columns
+from desktop_app.store.connection import driver_of
 from desktop_app.store.document import encode_order
-from desktop_app.store.rows import upsert_orders
+from desktop_app.store.rows import ROWS_PER_STATEMENT, upsert_orders
 from desktop_app.store.sync_side import FeedInvalid
 
 from .factories import NOW, make_order, mixed_orders
@@ -21,6 +25,46 @@ def test_the_fast_document_is_the_contract_json(store: Store) -> None:
         assert json.loads(encode_order(order)) == order_to_wire(order)
     odd = replace(make_order(9), allowed_actions=frozenset(), raw_status="")
     assert json.loads(encode_order(odd)) == order_to_wire(odd)
+
+
+def test_list_amounts_are_the_wire_amounts_and_sort_keys_the_minor_units() -> None:
+    at = {name: index for index, name in enumerate(ORDER_COLUMNS)}
+    for order in mixed_orders(200):
+        columns = order_columns(order)
+        settlement = order.finance.settlement
+        digits = minor_units(settlement.net_receipt.currency)
+        assert columns[at["paid_amount"]] == order.finance.buyer_paid.wire_amount()
+        assert columns[at["net_amount"]] == settlement.net_receipt.wire_amount()
+        assert columns[at["net_sort"]] == settlement.net_receipt.amount.scaleb(digits)
+        paid_in_settlement = Money.rounded(
+            order.finance.buyer_paid.amount * settlement.fx_rate, settlement.net_receipt.currency
+        )
+        assert columns[at["paid_sort"]] == paid_in_settlement.amount.scaleb(digits)
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_new_rows_go_in_many_per_statement_within_sqlites_variable_limit(
+    tmp_path: Path, bulk: bool
+) -> None:
+    # SQLite before 3.32 (and builds that lower it) allows 999 variables in a statement: a
+    # page of new orders is split to fit, and every row lands whole and once.
+    orders = mixed_orders(ROWS_PER_STATEMENT * 2 + 7)
+    with Store.open(tmp_path / "cache.sqlite3") as store:
+        with store.write() as conn:
+            driver_of(conn).setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        if bulk:
+            store.begin_bulk_load()
+        store.apply_page(orders, [], "c1", NOW)
+        if bulk:
+            store.end_bulk_load()
+            while store.index_search():
+                pass
+        assert store.order_count() == len(orders)
+        for order in orders:
+            assert store.get_order(order.id) == order
+        assert store.count_orders(OrderQuery(search=orders[-1].number), NOW) == 1
+        counts = store.view_counts(NOW)
+        assert counts[OrderView.ALL] == len(orders)
 
 
 def test_a_page_and_its_cursor_are_stored_together(store: Store) -> None:
