@@ -10,10 +10,11 @@ from functools import cache
 from typing import Any
 
 from desktop_app.domain import (
+    Actor,
+    DeadlineKind,
     Order,
     OrderStatus,
     minor_units,
-    next_deadline,
     parse_order,
 )
 
@@ -134,6 +135,52 @@ def needs_action_window(order: Order) -> tuple[int, int] | None:
             return None
 
 
+_NO_CLOCK: tuple[int, None, None, None, None] = (DEADLINE_NONE, None, None, None, None)
+_LEAD = NEEDS_ACTION_LEAD // _MICRO
+_DELIVER = DeadlineKind.DELIVER.value
+_ANSWER_EXTENSION = DeadlineKind.ANSWER_EXTENSION.value
+_ANSWER_REFUND = DeadlineKind.ANSWER_REFUND.value
+_BUYER_CONFIRMS = DeadlineKind.BUYER_CONFIRMS.value
+_MERCHANT = Actor.MERCHANT.value
+_BUYER = Actor.BUYER.value
+
+
+def clock_columns(
+    order: Order,
+) -> tuple[int, str | None, str | None, int | None, int | None]:
+    """(deadline_sort, deadline_kind, deadline_actor, na_from, na_until): `next_deadline`
+    and `needs_action_window` in one pass, without Deadline objects (it runs for every
+    stored order; tests hold it to those two)."""
+    status = order.status
+    dates = order.deadlines
+    if status is OrderStatus.PENDING_DELIVERY:
+        if dates.deliver_by is None:
+            return _NO_CLOCK
+        due = (dates.deliver_by - _EPOCH) // _MICRO
+        return due, _DELIVER, _MERCHANT, due - _LEAD, TIME_MAX
+    if status is OrderStatus.AWAITING_CONFIRMATION:
+        extension = order.pending_extension
+        window: tuple[int, int] | tuple[None, None] = (None, None)
+        if extension is not None:
+            answer_by = extension.respond_by or dates.respond_by
+            if answer_by is not None:  # the merchant's answer comes before the buyer's
+                due = to_micros(answer_by)
+                return due, _ANSWER_EXTENSION, _MERCHANT, 0, due
+            window = (0, TIME_MAX)
+        if dates.confirm_by is None:
+            return DEADLINE_NONE, None, None, *window
+        return to_micros(dates.confirm_by), _BUYER_CONFIRMS, _BUYER, *window
+    if status is OrderStatus.REFUND_REQUESTED:
+        refund = order.pending_refund
+        answer_by = (refund.respond_by if refund else None) or dates.respond_by
+        deadline = DEADLINE_NONE if answer_by is None else to_micros(answer_by)
+        kind, actor = (None, None) if answer_by is None else (_ANSWER_REFUND, _MERCHANT)
+        if refund is None:
+            return deadline, kind, actor, None, None
+        return deadline, kind, actor, 0, TIME_MAX if answer_by is None else deadline
+    return _NO_CLOCK
+
+
 def order_columns(order: Order) -> tuple[Any, ...]:
     """The `ORDER_COLUMNS` values of `order` (on every stored order: kept lean)."""
     finance = order.finance
@@ -142,13 +189,12 @@ def order_columns(order: Order) -> tuple[Any, ...]:
     net = settlement.net_receipt
     net_digits = _minor_digits(net.currency)
     paid_in_settlement = paid.amount * settlement.fx_rate
-    deadline = next_deadline(order)
-    window = needs_action_window(order)
     status, rank, group = _STATUS_COLUMNS[order.status]
     if order.status is OrderStatus.UNKNOWN:
         status = order.raw_status
     buyer = order.buyer
     last_message = order.last_message_at
+    deadline, kind, actor, na_from, na_until = clock_columns(order)
     return (
         order.number,
         status,
@@ -165,12 +211,12 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         str(net.amount),
         net.currency,
         int(net.amount.scaleb(net_digits)),  # (whole minor units: exact)
-        (deadline.due - _EPOCH) // _MICRO if deadline else DEADLINE_NONE,
-        deadline.kind._value_ if deadline else None,
-        deadline.actor._value_ if deadline else None,
+        deadline,
+        kind,
+        actor,
         (order.updated_at - _EPOCH) // _MICRO,
         order.unread_messages,
         (last_message - _EPOCH) // _MICRO if last_message else None,
-        window[0] if window else None,
-        window[1] if window else None,
+        na_from,
+        na_until,
     )

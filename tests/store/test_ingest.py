@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from desktop_app.domain import ConfirmDelivery, Money, OrderStatus, minor_units, order_to_wire
+from desktop_app.domain import (
+    ConfirmDelivery,
+    DeadlineKind,
+    Deadlines,
+    Money,
+    Order,
+    OrderStatus,
+    minor_units,
+    next_deadline,
+    order_to_wire,
+)
 from desktop_app.store import OrderQuery, OrderView, Store
-from desktop_app.store.codec import ORDER_COLUMNS, order_columns
+from desktop_app.store.codec import (
+    DEADLINE_NONE,
+    ORDER_COLUMNS,
+    TIME_MAX,
+    clock_columns,
+    needs_action_window,
+    order_columns,
+    to_micros,
+)
 from desktop_app.store.connection import driver_of
 from desktop_app.store.document import encode_order
 from desktop_app.store.rows import ROWS_PER_STATEMENT, upsert_orders
@@ -40,6 +59,39 @@ def test_list_amounts_are_the_wire_amounts_and_sort_keys_the_minor_units() -> No
             order.finance.buyer_paid.amount * settlement.fx_rate, settlement.net_receipt.currency
         )
         assert columns[at["paid_sort"]] == paid_in_settlement.amount.scaleb(digits)
+
+
+def _clock_variants(order: Order) -> Iterator[Order]:
+    """`order`, and copies missing each date a deadline can come from."""
+    yield order
+    for name in ("deliver_by", "confirm_by", "respond_by"):
+        yield replace(order, deadlines=replace(order.deadlines, **{name: None}))
+    no_dates = replace(order, deadlines=Deadlines())
+    yield no_dates
+    for subject in (order, no_dates):
+        if subject.extension_request is not None:
+            request = replace(subject.extension_request, respond_by=None)
+            yield replace(subject, extension_request=request)
+        if subject.refund_request is not None:
+            yield replace(subject, refund_request=replace(subject.refund_request, respond_by=None))
+
+
+def test_clock_columns_are_next_deadline_and_the_needs_action_window() -> None:
+    seen: set[object] = set()
+    for order in (v for o in mixed_orders(600) for v in _clock_variants(o)):
+        deadline = next_deadline(order)
+        window = needs_action_window(order)
+        expected = (
+            DEADLINE_NONE if deadline is None else to_micros(deadline.due),
+            None if deadline is None else deadline.kind.value,
+            None if deadline is None else deadline.actor.value,
+            *(window or (None, None)),
+        )
+        assert clock_columns(order) == expected, order
+        seen.add((order.status, expected[1], window is None, window and window[1] == TIME_MAX))
+    kinds = {kind for _, kind, _, _ in seen}
+    assert kinds == {None, *(kind.value for kind in DeadlineKind)}
+    assert len(seen) >= 12  # every status with and without each of its clocks
 
 
 @pytest.mark.parametrize("bulk", [True, False])
