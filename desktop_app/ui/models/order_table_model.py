@@ -47,6 +47,7 @@ from desktop_app.ui.models.order_columns import (
     cell_text,
     cell_tooltip,
     deadline_urgency,
+    needs_shaping,
 )
 from desktop_app.ui.models.order_rows import (
     Block,
@@ -140,6 +141,11 @@ class OrderTableModel(QAbstractTableModel):
         self._cache = BlockCache(block_size, max_blocks)
         self._bold = QFont()
         self._bold.setBold(True)
+        # For text that needs shaping, in a view that skips it for the rest (`OrderTable`).
+        self._shaped = QFont()
+        self._shaped.setStyleStrategy(QFont.StyleStrategy.PreferDefault)
+        self._shaped_bold = QFont(self._shaped)
+        self._shaped_bold.setBold(True)
         self._overdue, self._soon_background, self._soon_text = (
             QBrush(_OVERDUE),
             QBrush(_SOON_BACKGROUND),
@@ -340,8 +346,12 @@ class OrderTableModel(QAbstractTableModel):
             backgrounds[Column.DEADLINE] = self._soon_background
             foregrounds[Column.DEADLINE] = self._soon_text
             fonts[Column.DEADLINE] = self._bold
+        texts = tuple(cell_text(c, row, self._fmt, self._now) for c in _COLUMN_AT)
+        for column, text in enumerate(texts):
+            if needs_shaping(text):
+                fonts[column] = self._shaped_bold if fonts[column] else self._shaped
         return (
-            tuple(cell_text(c, row, self._fmt, self._now) for c in _COLUMN_AT),
+            texts,
             _ALIGNMENTS,
             tuple(fonts),
             tuple(foregrounds),
