@@ -27,8 +27,8 @@ from .queries import (
     Plan,
     build_filter,
     count_index,
+    match_join,
     match_source,
-    match_test,
     order_by,
     order_columns,
     search_params,
@@ -233,9 +233,9 @@ class OrderList:
             window = _indexed(
                 conn,
                 f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-                f"SELECT pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
-                f"ORDER BY {order_by(query)} LIMIT :budget) AS orders "
-                f"WHERE {match_test(search)} LIMIT :window) ORDER BY {order_by(query)}",
+                f"SELECT walked.pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
+                f"ORDER BY {order_by(query)} LIMIT :budget) AS walked "
+                f"{match_join(search, 'walked')} LIMIT :window) ORDER BY {order_by(query)}",
                 view.index,
                 {**walk, "budget": WALK_BUDGET},
             ).all()

@@ -9,13 +9,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import OrderStatus, utc_now
+from desktop_app.domain.deadlines import Urgency
 from desktop_app.store import OrderQuery, OrderRow, OrderView, SortKey, Store
 from desktop_app.ui.formatting import Formatter
-from desktop_app.ui.models.order_columns import COLUMNS, Column, ColumnSpec
+from desktop_app.ui.models.order_columns import (
+    COLUMNS,
+    Column,
+    ColumnSpec,
+    cell_text,
+    deadline_urgency,
+    needs_shaping,
+)
 from desktop_app.ui.models.order_table_model import ORDER_ID_ROLE, ORDER_ROW_ROLE, OrderTableModel
 from desktop_app.ui.workers import BackgroundRunner
 
@@ -178,6 +187,81 @@ def test_display_text_and_roles(model: OrderTableModel, formatter: Formatter) ->
     assert model.index(0, Column.NUMBER).data() == row.number
     assert model.index(0, Column.NUMBER).data(ORDER_ID_ROLE) == row.id
     assert model.index(0, Column.STATUS).data() == row.status_label
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        ("SO-P0005175", False),
+        ("María Fernández · ES", False),
+        ("¥15,800", False),
+        ("overdue 5 d · You", False),
+        ("10/30/26, 7:13\u202fPM", False),
+        ("↻ 2", False),
+        ("⚠", False),
+        ("", False),
+        ("فاطمة الرشيد", True),  # joined letters
+        ("नमस्ते", True),  # clusters
+        ("Jose\u0301", True),  # a combining accent
+        ("Dev \U0001f469\u200d\U0001f4bb", True),  # an emoji sequence
+        ("⚠\ufe0f", True),  # emoji presentation
+        ("鈴木 大翔", True),  # (not in the short list: shaped, as before)
+    ],
+)
+def test_which_cell_texts_need_shaping(text: str, shaped: bool) -> None:
+    assert needs_shaping(text) is shaped
+
+
+def test_every_painted_role_of_every_cell_follows_its_row(
+    model: OrderTableModel, formatter: Formatter
+) -> None:
+    """Each row's painted roles are made once: they must still say what the row says."""
+    bold, red = Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole
+    unshaped = QFont()
+    unshaped.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    seen_shaped = seen_urgent = False
+    for row_number in range(model.rowCount()):
+        row = model.index(row_number, 0).data(ORDER_ROW_ROLE)
+        assert isinstance(row, OrderRow)
+        urgency = deadline_urgency(row, model.now)
+        for spec in COLUMNS:
+            index = model.index(row_number, spec.column)
+            text = index.data()
+            assert text == cell_text(spec.column, row, formatter, model.now)
+            alignment = index.data(Qt.ItemDataRole.TextAlignmentRole)
+            assert Qt.AlignmentFlag(alignment) == spec.alignment
+            font = index.data(bold)
+            strong = (
+                (spec.column is Column.DEADLINE and urgency in (Urgency.OVERDUE, Urgency.SOON))
+                or (spec.column is Column.UNREAD and row.unread > 0)
+                or (spec.column is Column.SYNC and row.sync_problem)
+            )
+            if needs_shaping(text):
+                seen_shaped = True
+                assert isinstance(font, QFont)
+                # (what the delegate paints with, in the table's font that skips shaping)
+                shown = font.resolve(unshaped)
+                assert shown.styleStrategy() == QFont.StyleStrategy.PreferDefault
+                assert shown.bold() == strong
+            if strong:
+                assert isinstance(font, QFont) and font.bold()
+            elif font is not None:
+                assert isinstance(font, QFont) and not font.bold()
+            foreground = index.data(red)
+            background = index.data(Qt.ItemDataRole.BackgroundRole)
+            if spec.column is Column.DEADLINE and urgency is Urgency.OVERDUE:
+                seen_urgent = True
+                assert isinstance(foreground, QBrush) and background is None
+            elif spec.column is Column.DEADLINE and urgency is Urgency.SOON:
+                seen_urgent = True
+                assert isinstance(foreground, QBrush) and isinstance(background, QBrush)
+            elif spec.column is Column.SYNC and row.sync_problem:
+                assert isinstance(foreground, QBrush)
+            else:
+                assert foreground is None and background is None
+            assert index.data(Qt.ItemDataRole.DecorationRole) is None
+            assert index.data(Qt.ItemDataRole.CheckStateRole) is None
+    assert seen_shaped and seen_urgent  # (the sandbox's orders have both)
 
 
 def test_a_refresh_after_a_sync_keeps_persistent_indexes_on_their_orders(

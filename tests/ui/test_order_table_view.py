@@ -10,12 +10,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain import utc_now
 from desktop_app.store import OrderQuery, OrderRow, OrderView, Store
 from desktop_app.ui.formatting import Formatter
+from desktop_app.ui.models.order_columns import Column, needs_shaping
 from desktop_app.ui.models.order_table_model import OrderTableModel
 from desktop_app.ui.views.order_table import OrderTable
 from desktop_app.ui.workers import BackgroundRunner
@@ -200,3 +202,21 @@ def test_a_new_query_gives_up_the_count_still_running_for_the_rows_it_replaces(
     qtbot.waitUntil(shown.runner.is_idle)
     completed = OrderQuery(OrderView.COMPLETED, "SO-")
     assert shown.model.rowCount() == shown.background.store.count_orders(completed, utc_now())
+
+
+def test_cells_are_drawn_without_shaping_but_those_that_need_it(
+    qtbot: QtBot, shown: ShownTable
+) -> None:
+    # The table's font skips shaping (a third of a paint's text layout); a cell whose text
+    # needs it (Arabic, Indic, emoji sequences) gets a font from the model that shapes.
+    font = shown.table.font()
+    assert font.styleStrategy() & QFont.StyleStrategy.PreferNoShaping
+    assert font.family() == QFont().family() and font.pointSizeF() == QFont().pointSizeF()
+    qtbot.waitUntil(lambda: shown.model.settled and shown.model.count_known)
+    buyers = [shown.model.index(row, Column.BUYER) for row in range(shown.model.rowCount())]
+    shaped = [index for index in buyers if needs_shaping(index.data())]
+    assert shaped  # (the sandbox's buyers write Arabic names, among others)
+    for index in shaped:
+        cell = index.data(Qt.ItemDataRole.FontRole)
+        assert isinstance(cell, QFont)
+        assert cell.resolve(font).styleStrategy() == QFont.StyleStrategy.PreferDefault

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -13,7 +14,15 @@ from desktop_app.domain.deadlines import DUE_SOON, Urgency
 from desktop_app.store.types import OrderRow, SortKey
 from desktop_app.ui.formatting import Formatter
 
-__all__ = ["COLUMNS", "Column", "ColumnSpec", "cell_text", "cell_tooltip", "deadline_urgency"]
+__all__ = [
+    "COLUMNS",
+    "Column",
+    "ColumnSpec",
+    "cell_text",
+    "cell_tooltip",
+    "deadline_urgency",
+    "needs_shaping",
+]
 
 
 class Column(IntEnum):
@@ -74,6 +83,22 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 )
 
 assert [spec.column for spec in COLUMNS] == list(Column)
+
+
+# Characters drawn right one glyph at a time, with no text shaping: Latin-1 (ASCII and the
+# precomposed accented letters), spaces and punctuation (not the joiners nor the direction
+# marks), currency signs, arrows and the miscellaneous symbols (without a variation selector).
+_UNSHAPED = re.compile(
+    "[\x20-\x7e\u00a0-\u00ff\u2000-\u200b\u2010-\u2029\u202f-\u205f"
+    "\u20a0-\u20cf\u2190-\u21ff\u2600-\u26ff]*"
+)
+
+
+def needs_shaping(text: str) -> bool:
+    """Does `text` need a font's shaping (joined Arabic letters, Indic clusters, combining
+    marks, emoji sequences, ligatures of other scripts) to be drawn right? The table draws
+    other text without it: a third of a paint's text layout."""
+    return not (text.isascii() or _UNSHAPED.fullmatch(text))
 
 
 def deadline_urgency(row: OrderRow, now: datetime) -> Urgency | None:

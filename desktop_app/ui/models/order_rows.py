@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from desktop_app.store.types import OrderQuery, OrderRow, OrderView
 
@@ -42,11 +42,12 @@ class OrderSource(Protocol):
 
 
 class Block:
-    __slots__ = ("rows", "texts")
+    __slots__ = ("cells", "rows")
 
     def __init__(self, rows: Sequence[OrderRow]) -> None:
         self.rows = rows
-        self.texts: list[list[str] | None] = [None] * len(rows)  # display text, made lazily
+        # What the table paints each row with (its text, fonts, colours), made lazily.
+        self.cells: list[Any] = [None] * len(rows)
 
 
 @dataclass

@@ -47,6 +47,7 @@ from desktop_app.ui.models.order_columns import (
     cell_text,
     cell_tooltip,
     deadline_urgency,
+    needs_shaping,
 )
 from desktop_app.ui.models.order_rows import (
     Block,
@@ -86,19 +87,19 @@ _ROW_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
 _COLUMN_AT = tuple(Column)
-_ROLES = frozenset(
-    {
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        Qt.ItemDataRole.FontRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.BackgroundRole,
-        ORDER_ROW_ROLE,
-        ORDER_ID_ROLE,
-        URGENCY_ROLE,
-    }
-)
+# The roles a cell is painted with, each a slot of the row's `Cells`; the others answered.
+_CELL_SLOT: dict[int, int] = {
+    Qt.ItemDataRole.DisplayRole: 0,
+    Qt.ItemDataRole.TextAlignmentRole: 1,
+    Qt.ItemDataRole.FontRole: 2,
+    Qt.ItemDataRole.ForegroundRole: 3,
+    Qt.ItemDataRole.BackgroundRole: 4,
+}
+_OTHER_ROLES = frozenset({Qt.ItemDataRole.ToolTipRole, ORDER_ROW_ROLE, ORDER_ID_ROLE, URGENCY_ROLE})
+# (as ints: the flag types cross into Qt more slowly)
+_ALIGNMENTS = tuple(spec.alignment.value for spec in COLUMNS)
+# A row's cells: per painted role (`_CELL_SLOT`), one value per column.
+Cells = tuple[tuple[Any, ...], ...]
 
 _OVERDUE = QColor(198, 40, 40)
 _SOON_BACKGROUND = QColor(255, 236, 179)
@@ -140,6 +141,17 @@ class OrderTableModel(QAbstractTableModel):
         self._cache = BlockCache(block_size, max_blocks)
         self._bold = QFont()
         self._bold.setBold(True)
+        # For text that needs shaping, in a view that skips it for the rest (`OrderTable`).
+        self._shaped = QFont()
+        self._shaped.setStyleStrategy(QFont.StyleStrategy.PreferDefault)
+        self._shaped_bold = QFont(self._shaped)
+        self._shaped_bold.setBold(True)
+        self._overdue, self._soon_background, self._soon_text = (
+            QBrush(_OVERDUE),
+            QBrush(_SOON_BACKGROUND),
+            QBrush(_SOON_TEXT),
+        )
+        self._recent_cells: tuple[int, Cells] | None = None  # the row whose cells were asked
         self._reads: LatestOnly[Snapshot] | None = None
         self._counts: LatestOnly[tuple[int, int]] | None = None
         self._background = background_source
@@ -288,60 +300,78 @@ class OrderTableModel(QAbstractTableModel):
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every role of every visible cell on each paint: answer unknown roles
-        # first, and keep the rest cheap.
-        if role not in _ROLES or not index.isValid() or index.row() >= self._count:
+        # Called for each of seven roles of every visible cell on each paint (a hundred cells,
+        # each call crossing from C++): the painted roles are read from the row's cells, made
+        # once per row read; the other roles are rare.
+        slot = _CELL_SLOT.get(role)
+        if slot is None:
+            return self._other_data(index, role) if role in _OTHER_ROLES else None
+        cells = self._cells_at(index.row())
+        return None if cells is None else cells[slot][index.column()]
+
+    def _cells_at(self, row_number: int) -> Cells | None:
+        """What the cells of row `row_number` paint with (None: no such row, or unread)."""
+        recent = self._recent_cells
+        if recent is not None and recent[0] == row_number:
+            return recent[1]
+        if not 0 <= row_number < self._count:
             return None
-        row_number, column = index.row(), _COLUMN_AT[index.column()]
         block = self._block_for(row_number)
         if block is None:
             return None
         offset = row_number % self._cache.block_size
         if offset >= len(block.rows):
             return None
-        row = block.rows[offset]
-        if role == Qt.ItemDataRole.DisplayRole:
-            texts = block.texts[offset]
-            if texts is None:
-                texts = [cell_text(c, row, self._fmt, self._now) for c in _COLUMN_AT]
-                block.texts[offset] = texts
-            return texts[column]
+        cells: Cells | None = block.cells[offset]
+        if cells is None:
+            cells = block.cells[offset] = self._make_cells(block.rows[offset])
+        self._recent_cells = (row_number, cells)
+        return cells
+
+    def _make_cells(self, row: OrderRow) -> Cells:
+        """The row's cells, by painted role (see `_CELL_SLOT`) then column."""
+        fonts: list[QFont | None] = [None] * len(_COLUMN_AT)
+        foregrounds: list[QBrush | None] = [None] * len(_COLUMN_AT)
+        backgrounds: list[QBrush | None] = [None] * len(_COLUMN_AT)
+        if row.unread:
+            fonts[Column.UNREAD] = self._bold
+        if row.sync_problem:
+            fonts[Column.SYNC] = self._bold
+            foregrounds[Column.SYNC] = self._overdue
+        urgency = deadline_urgency(row, self._now)
+        if urgency is Urgency.OVERDUE:
+            foregrounds[Column.DEADLINE] = self._overdue
+            fonts[Column.DEADLINE] = self._bold
+        elif urgency is Urgency.SOON:
+            backgrounds[Column.DEADLINE] = self._soon_background
+            foregrounds[Column.DEADLINE] = self._soon_text
+            fonts[Column.DEADLINE] = self._bold
+        texts = tuple(cell_text(c, row, self._fmt, self._now) for c in _COLUMN_AT)
+        for column, text in enumerate(texts):
+            if needs_shaping(text):
+                fonts[column] = self._shaped_bold if fonts[column] else self._shaped
+        return (
+            texts,
+            _ALIGNMENTS,
+            tuple(fonts),
+            tuple(foregrounds),
+            tuple(backgrounds),
+        )
+
+    def _other_data(self, index: AnyIndex, role: int) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
         if role == ORDER_ROW_ROLE:
             return row
         if role == ORDER_ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return COLUMNS[column].alignment
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return cell_tooltip(column, row, self._fmt, self._now)
         if role == URGENCY_ROLE:
             urgency = deadline_urgency(row, self._now)
             return urgency.value if urgency else None
-        if column is Column.DEADLINE:
-            return self._deadline_style(row, role)
-        if role == Qt.ItemDataRole.FontRole and (
-            (column is Column.UNREAD and row.unread) or (column is Column.SYNC and row.sync_problem)
-        ):
-            return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and column is Column.SYNC and row.sync_problem:
-            return QBrush(_OVERDUE)
-        return None
-
-    def _deadline_style(self, row: OrderRow, role: int) -> Any:
-        urgency = deadline_urgency(row, self._now)
-        if urgency is Urgency.OVERDUE:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(_OVERDUE)
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        elif urgency is Urgency.SOON:
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(_SOON_BACKGROUND)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(_SOON_TEXT)
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        return None
+        return cell_tooltip(_COLUMN_AT[index.column()], row, self._fmt, self._now)
 
     # -- helpers for views -----------------------------------------------------------------
 
@@ -393,6 +423,7 @@ class OrderTableModel(QAbstractTableModel):
         # Blocks holding a persistent index (selection, current row) stay: their ids are
         # what a refresh needs to follow those orders.
         pinned = {i.row() // size for i in self.persistentIndexList() if i.isValid()}
+        self._recent_cells = None
         return self._cache.put(number, rows, pinned)
 
     def _report(self, error: BaseException) -> None:
@@ -408,6 +439,7 @@ class OrderTableModel(QAbstractTableModel):
         old_ids = [self._cache.cached_id(index.row()) for index in old]
         self._query, self._now, self._count = snapshot.query, snapshot.now, snapshot.count
         self._cache.replace(snapshot.blocks)
+        self._recent_cells = None
         positions = dict(snapshot.positions)
         new: list[QModelIndex] = []
         for index, order_id in zip(old, old_ids, strict=True):

@@ -7,7 +7,7 @@ it asks the model only for the rows on screen.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QPaintEvent
+from PySide6.QtGui import QAction, QFont, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from desktop_app.store.types import OrderRow, SortKey
@@ -40,6 +40,11 @@ class OrderTable(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Cells are drawn without text shaping (a third of a paint's text layout): the model
+        # gives the cells that need it a font that shapes (`needs_shaping`).
+        unshaped = QFont()
+        unshaped.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+        self.setFont(unshaped)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         rows = self.verticalHeader()
