@@ -38,7 +38,14 @@ from .queries import (
 )
 from .types import OrderQuery, OrderRow, OrderView
 
-__all__ = ["SPARSE_MATCHES", "THIN_MATCHES", "WALK_BUDGET", "OrderList"]
+__all__ = [
+    "PROBE_ROWS_PER_MATCH",
+    "SORTABLE_MATCHES",
+    "SPARSE_MATCHES",
+    "THIN_MATCHES",
+    "WALK_BUDGET",
+    "OrderList",
+]
 
 
 def _row(values: Sequence[Any]) -> OrderRow:
@@ -101,6 +108,10 @@ SPARSE_MATCHES = 1_500  # at most this many matches: fetch and sort them all
 THIN_MATCHES = 6_000  # at most this many (for 1-2 characters: THIN_MATCHES_SHORT): probe
 THIN_MATCHES_SHORT = 20_000
 WALK_BUDGET = 16_000  # rows of the sort index a common text's first window may take to find
+# Walking a row of a sort index against a set of matches costs about a fifth of fetching and
+# sorting one match whose page is cached (0.5 vs 2-3 us), a twentieth of one read from disk.
+PROBE_ROWS_PER_MATCH = 10
+SORTABLE_MATCHES = 20_000  # at most this many matches may be sorted (~50 ms) when walks fail
 WINDOW = 64  # the first window of a search (the table's block)
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
 
@@ -202,20 +213,19 @@ class OrderList:
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
     ) -> tuple[Plan, list[OrderRow]]:
-        """Few matches anywhere (a bounded count of the index's answer): sort them; a few
-        thousand: walk the sort index against their set (`Plan.PROBE`). Else walk
-        the view's sort index testing each row's own text, at most `WALK_BUDGET` rows: a
-        window's worth of matches there makes walking the plan (and that walk's window is
-        the first one, kept); fewer, and the set of matches is built once and the sort index
-        walked against it."""
+        """Few matches anywhere (a bounded count of the index's answer): sort them. A few
+        thousand: walk the sort index against their set (`Plan.PROBE`), as far as sorting
+        them would cost; no window's worth of matches by then, and they are sorted after all.
+        Else walk the view's sort index testing each row's own text, at most `WALK_BUDGET`
+        rows: a window's worth of matches there makes walking the plan; fewer, and they are
+        counted: up to `SORTABLE_MATCHES`, they go as a few thousand do; more, and the sort
+        index is walked against their set as far as it takes. (A walk's window is the first
+        one: it is kept.)"""
         search = query.search.strip()
         params = search_params(search)
         # (a short query's matches come from index ranges: counting more of them is cheap)
         thin = THIN_MATCHES_SHORT if short_search(search) else THIN_MATCHES
-        found = conn.exec_driver_sql(
-            f"SELECT count(*) FROM ({match_source(search)} LIMIT :cap)",  # noqa: S608
-            {**params, "cap": thin + 1},
-        ).scalar_one()
+        found = self._matches(conn, search, params, thin + 1)
         if found <= SPARSE_MATCHES:
             return Plan.SPARSE, []
         view = view_filter(query, now)
@@ -229,7 +239,10 @@ class OrderList:
             view_params["floor"] = floor
         walk = {**view_params, **params, "window": WINDOW}
         if found > thin:  # (else a set cheap to build; too thin to find a window by testing)
-            # (the test reads the order's text or term ids by pk: the walk stays on the index)
+            # The first `WALK_BUDGET` rows of the view, each tested by its own text (the test
+            # reads the order's text or term ids by pk: the walk stays on the index); a window
+            # of matches there makes the plan DENSE, else the sort index is walked against
+            # the set of matches (PROBE).
             window = _indexed(
                 conn,
                 f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
@@ -241,14 +254,52 @@ class OrderList:
             ).all()
             if len(window) >= WINDOW:
                 return Plan.DENSE, [_row(values) for values in window]
+            found = self._matches(conn, search, params, SORTABLE_MATCHES + 1)
+            if found > SORTABLE_MATCHES:  # (too many to sort: walk as far as it takes)
+                window = _indexed(
+                    conn,
+                    f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
+                    f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} "
+                    "LIMIT :window",
+                    view.index,
+                    walk,
+                ).all()
+                return Plan.PROBE, [_row(values) for values in window]
+        # A few thousand matches: walk the sort index against their set only as far as
+        # sorting them all would cost; matches that sit deeper in this view's order (or
+        # outside it: the set is not the view's) are sorted instead.
+        budget = PROBE_ROWS_PER_MATCH * found
+        walked = f"SELECT pk FROM orders {{indexed}} WHERE {where} ORDER BY {order_by(query)}"  # noqa: S608
         window = _indexed(
             conn,
-            f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
-            f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} LIMIT :window",
+            f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
+            f"SELECT walked.pk FROM ({walked} LIMIT :budget) AS walked "
+            f"WHERE walked.pk IN ({match_source(search)}) LIMIT :window) "
+            f"ORDER BY {order_by(query)}",
             view.index,
-            walk,
+            {**walk, "budget": budget},
         ).all()
+        if len(window) < WINDOW:
+            seen = _indexed(
+                conn,
+                f"SELECT count(*) FROM ({walked} LIMIT :budget)",  # noqa: S608
+                view.index,
+                {**view_params, "budget": budget},
+            ).scalar_one()
+            if seen >= budget:  # (else the walk saw the whole view: these are all)
+                return Plan.SPARSE, []
         return Plan.PROBE, [_row(values) for values in window]
+
+    @staticmethod
+    def _matches(conn: Connection, search: str, params: dict[str, str], cap: int) -> int:
+        """How many orders match `search`, counted up to `cap` (the index's answer, some
+        maybe twice: a bound, cheap to take)."""
+        return int(
+            conn.exec_driver_sql(
+                f"SELECT count(*) FROM ({match_source(search)} LIMIT :cap)",  # noqa: S608
+                {**params, "cap": cap},
+            ).scalar_one()
+        )
 
     def rows(
         self, conn: Connection, query: OrderQuery, offset: int, limit: int, now: datetime

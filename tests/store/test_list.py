@@ -144,3 +144,58 @@ def test_every_search_plan_gives_the_same_rows(
                 assert filled.position_of(query, rows[-1].id, NOW) == len(rows) - 1
                 assert filled.list_orders(query, 0, 1, NOW) == rows[:1]
                 assert chosen[-1] is plan
+
+
+@pytest.mark.parametrize("deep", [False, True])
+@pytest.mark.parametrize("text", ["Zed", "Ze"])  # (a trigram search, a dictionary one)
+@pytest.mark.parametrize("walk_first", [False, True])  # (a few thousand matches, or more)
+def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
+    store: Store, deep: bool, text: str, walk_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches deeper in the view's order than `PROBE_ROWS_PER_MATCH` rows a match are
+    sorted (SPARSE), not walked to: before, a text whose few thousand matches sat far down
+    the view (or outside it) walked the whole view, up to a quarter of a second at 1M."""
+    from desktop_app.store import listing
+
+    def buyer(index: int) -> str:
+        matching = index >= 36 if deep else index < 4
+        return f"Zed Quist {index}" if matching else f"Ann Berg {index}"
+
+    written = [make_order(i, buyer=buyer(i), deliver_in=timedelta(hours=i + 1)) for i in range(40)]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    thin = -1 if walk_first else 10**9  # (more than `thin` matches: a walk testing text first)
+    limits = {"SPARSE_MATCHES": -1, "THIN_MATCHES": thin, "THIN_MATCHES_SHORT": thin}
+    for name, value in {**limits, "WINDOW": 2, "PROBE_ROWS_PER_MATCH": 2, "WALK_BUDGET": 2}.items():
+        monkeypatch.setattr(listing, name, value)
+    chosen: list[Plan] = []
+    choose = listing.OrderList._choose_plan
+
+    def recording(*args: object) -> object:
+        plan = choose(*args)  # type: ignore[arg-type]
+        chosen.append(plan[0])
+        return plan
+
+    monkeypatch.setattr(listing.OrderList, "_choose_plan", recording)
+    query = OrderQuery(view=OrderView.PENDING_DELIVERY, search=text, sort=SortKey.DEADLINE)
+    expected = [o.id for o in written if o.buyer.display_name.startswith("Zed")]
+
+    def listed() -> list[str]:
+        store._list._plans.clear()
+        return [row.id for row in store.list_orders(query, 0, 10, NOW)]
+
+    assert listed() == expected
+    if deep:
+        assert chosen[-1] is Plan.SPARSE
+    else:
+        assert chosen[-1] is (Plan.DENSE if walk_first else Plan.PROBE)
+    # A view shorter than the walk allowed: walked to its end, its few matches are all.
+    monkeypatch.setattr(listing, "PROBE_ROWS_PER_MATCH", 100)
+    monkeypatch.setattr(listing, "WINDOW", 10)
+    assert listed() == expected
+    assert chosen[-1] is Plan.PROBE
+    # Too many matches to sort: walked against their set as far as it takes.
+    monkeypatch.setattr(listing, "PROBE_ROWS_PER_MATCH", 1)
+    monkeypatch.setattr(listing, "SORTABLE_MATCHES", 0 if walk_first else 10**9)
+    assert listed() == expected
+    assert chosen[-1] is (Plan.PROBE if walk_first else Plan.SPARSE)

@@ -18,7 +18,12 @@ from .factories import NOW, make_order
 # The limits of `listing` that make each plan the choice.
 PLAN_LIMITS: dict[Plan, dict[str, int]] = {
     Plan.SPARSE: {"SPARSE_MATCHES": 10**9},
-    Plan.PROBE: {"SPARSE_MATCHES": -1, "THIN_MATCHES": 10**9, "THIN_MATCHES_SHORT": 10**9},
+    Plan.PROBE: {
+        "SPARSE_MATCHES": -1,
+        "THIN_MATCHES": 10**9,
+        "THIN_MATCHES_SHORT": 10**9,
+        "PROBE_ROWS_PER_MATCH": 10**9,
+    },
     Plan.DENSE: {
         "SPARSE_MATCHES": -1,
         "THIN_MATCHES": -1,
