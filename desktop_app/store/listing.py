@@ -183,32 +183,48 @@ class OrderList:
         cached = self._plans.get(key)
         if cached is not None and cached[0] == state:
             return cached[1], cached[2]
-        plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
+        if self._extends_sorted(query, state):
+            plan, first = Plan.SPARSE, []
+        else:
+            plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
         if len(self._plans) > 64:
             self._plans.clear()
         self._plans[key] = (state, plan, first)
         return plan, first
 
+    def _extended(
+        self, query: OrderQuery, state: tuple[int, int]
+    ) -> list[tuple[str, Plan, list[OrderRow]]]:
+        """(text, plan, first window) of the searches `query` extends: the same view and sort,
+        the cache unchanged since, their text inside this one (so their matches include all
+        of this one's: a longer text matches fewer orders)."""
+        search = query.search.strip()
+        folded, short = search.lower(), short_search(search)
+        return [
+            (text, plan, first)
+            for (text, view, sort, descending), (seen, plan, first) in self._plans.items()
+            if seen == state
+            and (view, sort, descending) == (query.view, query.sort, query.descending)
+            and short_search(text) == short
+            and text != search
+            and text.lower() in folded
+        ]
+
+    def _extends_sorted(self, query: OrderQuery, state: tuple[int, int]) -> bool:
+        """Whether `query` extends a search whose matches were sorted (`Plan.SPARSE`): they
+        were few, or sat too deep in the view for a walk; its own, fewer, are sorted too."""
+        return any(plan is Plan.SPARSE for _, plan, _ in self._extended(query, state))
+
     def _floor(self, query: OrderQuery, state: tuple[int, int]) -> str | None:
         """While typing, a text extends the one before: its matches are among that text's,
         so none comes before that text's first match. The order id of that first match
         (the nearest such text walked in this view and sort, the cache unchanged since)."""
-        search = query.search.strip()
-        folded, short = search.lower(), short_search(search)
-        best: tuple[int, str] | None = None
-        for (text, view, sort, descending), (seen, plan, first) in self._plans.items():
-            if (
-                seen == state
-                and plan is not Plan.SPARSE
-                and first
-                and (view, sort, descending) == (query.view, query.sort, query.descending)
-                and short_search(text) == short
-                and text != search
-                and text.lower() in folded
-                and (best is None or len(text) > best[0])
-            ):
-                best = (len(text), first[0].id)
-        return None if best is None else best[1]
+        walked = [
+            (len(text), first[0].id)
+            for text, plan, first in self._extended(query, state)
+            if plan is not Plan.SPARSE and first
+        ]
+        return max(walked)[1] if walked else None
 
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
