@@ -29,6 +29,7 @@ from desktop_app.store.codec import (
     clock_columns,
     needs_action_window,
     order_columns,
+    search_text,
     to_micros,
 )
 from desktop_app.store.connection import driver_of
@@ -107,6 +108,20 @@ def test_new_rows_go_in_many_per_statement_within_sqlites_variable_limit(
         if bulk:
             store.begin_bulk_load()
         store.apply_page(orders, [], "c1", NOW)
+        with store.read() as conn:
+            # Each row's pk (numbered by the statements) is the one of its document and, in a
+            # bulk load, of its search backlog entry.
+            stored = conn.exec_driver_sql(
+                "SELECT o.pk, o.id, d.document, b.search_text FROM orders o "
+                "JOIN order_documents d ON d.pk = o.pk "
+                "LEFT JOIN search_backlog b ON b.pk = o.pk ORDER BY o.pk"
+            ).all()
+        assert [(pk, order_id) for pk, order_id, _, _ in stored] == [
+            (index, order.id) for index, order in enumerate(orders, 1)
+        ]
+        for (_, _, document, text), order in zip(stored, orders, strict=True):
+            assert document == encode_order(order)
+            assert text == (search_text(order) if bulk else None)
         if bulk:
             store.end_bulk_load()
             while store.index_search():
