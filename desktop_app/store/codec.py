@@ -202,6 +202,10 @@ def order_columns(order: Order) -> tuple[Any, ...]:
     buyer = order.buyer
     last_message = order.last_message_at
     deadline, kind, actor, na_from, na_until = clock_columns(order)
+    # Money amounts are quantized to their currency's minor units, so str() is the plain form
+    # Money.wire_amount gives (no exponent), at a quarter of the cost; without its point, it
+    # is the amount in whole minor units.
+    net_amount = str(net.amount)
     return (
         order.number,
         status,
@@ -210,14 +214,12 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         buyer.display_name,
         buyer.country,
         order.service.title,
-        # Money amounts are quantized to their currency's minor units, so str() is the plain
-        # form Money.wire_amount gives (no exponent), at a quarter of the cost.
         str(paid.amount),
         paid.currency,
         int(paid_in_settlement.scaleb(net_digits).to_integral_value(ROUND_HALF_EVEN)),
-        str(net.amount),
+        net_amount,
         net.currency,
-        int(net.amount.scaleb(net_digits)),  # (whole minor units: exact)
+        int(net_amount.replace(".", "")),
         deadline,
         kind,
         actor,

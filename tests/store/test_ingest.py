@@ -62,6 +62,30 @@ def test_list_amounts_are_the_wire_amounts_and_sort_keys_the_minor_units() -> No
         assert columns[at["paid_sort"]] == paid_in_settlement.amount.scaleb(digits)
 
 
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [
+        ("1234.50", "EUR", 123450),
+        ("-0.50", "EUR", -50),
+        ("0.00", "EUR", 0),
+        ("1200", "JPY", 1200),
+        ("0.001", "KWD", 1),
+        ("-12.340", "KWD", -12340),
+        ("98765432109876543.21", "USD", 9876543210987654321),
+    ],
+)
+def test_the_net_amount_column_and_its_sort_key(amount: str, currency: str, minor: int) -> None:
+    # The sort key is read off the amount's text: exact for every quantized amount.
+    order = make_order(1)
+    settlement = replace(order.finance.settlement, net_receipt=Money.parse(amount, currency))
+    order = replace(order, finance=replace(order.finance, settlement=settlement))
+    columns = dict(zip(ORDER_COLUMNS, order_columns(order), strict=True))
+    assert columns["net_amount"] == amount and columns["net_currency"] == currency
+    assert (
+        columns["net_sort"] == minor == settlement.net_receipt.amount.scaleb(minor_units(currency))
+    )
+
+
 def _clock_variants(order: Order) -> Iterator[Order]:
     """`order`, and copies missing each date a deadline can come from."""
     yield order
