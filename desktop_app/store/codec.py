@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN
 from functools import cache
 from typing import Any
 
@@ -216,7 +215,7 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         order.service.title,
         str(paid.amount),
         paid.currency,
-        int(paid_in_settlement.scaleb(net_digits).to_integral_value(ROUND_HALF_EVEN)),
+        round(paid_in_settlement.scaleb(net_digits)),  # (an int, rounded half to even)
         net_amount,
         net.currency,
         int(net_amount.replace(".", "")),

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,25 @@ def test_the_net_amount_column_and_its_sort_key(amount: str, currency: str, mino
     assert (
         columns["net_sort"] == minor == settlement.net_receipt.amount.scaleb(minor_units(currency))
     )
+
+
+@pytest.mark.parametrize(
+    ("fx_rate", "key"), [("0.125", 12), ("0.135", 14), ("0.145", 14), ("0.1251", 13)]
+)
+def test_the_paid_sort_key_rounds_half_to_even(fx_rate: str, key: int) -> None:
+    order = make_order(1)
+    dollar, nothing = Money.parse("1.00", "USD"), Money.parse("0.00", "USD")
+    finance = replace(
+        order.finance,
+        buyer_paid=dollar,
+        service_fee=nothing,
+        payment_fee=nothing,
+        net_receipt=dollar,
+        refunded=None,
+        settlement=replace(order.finance.settlement, fx_rate=Decimal(fx_rate)),
+    )
+    columns = dict(zip(ORDER_COLUMNS, order_columns(replace(order, finance=finance)), strict=True))
+    assert columns["paid_sort"] == key and type(columns["paid_sort"]) is int
 
 
 def _clock_variants(order: Order) -> Iterator[Order]:
