@@ -61,6 +61,17 @@ _LAST_MESSAGE_AT = _NEW_ROW_HEAD + _LAST_MESSAGE_COLUMN  # in a row
 _VIEW_GROUP_AT = _NEW_ROW_HEAD + ORDER_COLUMNS.index("view_group")  # in a row
 _BACKLOG_HEAD = "INSERT OR REPLACE INTO search_backlog (pk, search_text)"
 
+# A new row's NULLs bind as `_NULL`, which its statement turns back into NULL: sqlite3 "adapts"
+# every None it binds (see connection.py), some 1,400 instructions each where an int binds
+# in a tenth of that, and a new order has three or four. `_NULL` is no value these columns
+# hold: they hold texts, or micros of datetimes (|micros| < 2**58), or TIME_MAX (2**62).
+_NULL = -(2**63)
+_NULLABLE = tuple(
+    _NEW_ROW_HEAD + ORDER_COLUMNS.index(name)
+    for name in ("deadline_kind", "deadline_actor", "last_message_at", "na_from", "na_until")
+)
+_ROW_MARKS = tuple(f"nullif(?, {_NULL})" if at in _NULLABLE else "?" for at in range(ROW_WIDTH))
+
 
 def load_pending(
     conn: Connection, order_ids: Sequence[str]
@@ -234,7 +245,7 @@ def upsert_orders(
         # Only new orders, each once (every page of a first sync): stored as prepared.
         first_pk = _insert_new(conn, prepared, count=count_inserts)
         if defer_search:
-            _insert_numbered(raw, _BACKLOG_HEAD, first_pk, 1, prepared.search_texts)
+            _insert_numbered(raw, _BACKLOG_HEAD, first_pk, ("?",), prepared.search_texts)
         else:
             pks = range(first_pk, first_pk + len(ids))
             _index_search(conn, list(zip(pks, prepared.search_texts, strict=True)), [])
@@ -320,8 +331,15 @@ def _insert_new(conn: Connection, new: Snapshots, *, count: bool) -> int:
     is off)."""
     raw = driver_of(conn)
     first_pk = int(raw.execute("SELECT coalesce(max(pk), 0) + 1 FROM orders").fetchone()[0])
-    _insert_numbered(raw, _INSERT_HEAD, first_pk, ROW_WIDTH, new.rows)
-    _insert_numbered(raw, "INSERT INTO order_documents (pk, document)", first_pk, 1, new.documents)
+    values = new.rows.copy()
+    for at in _NULLABLE:
+        values[at::ROW_WIDTH] = [
+            _NULL if value is None else value for value in values[at::ROW_WIDTH]
+        ]
+    _insert_numbered(raw, _INSERT_HEAD, first_pk, _ROW_MARKS, values)
+    _insert_numbered(
+        raw, "INSERT INTO order_documents (pk, document)", first_pk, ("?",), new.documents
+    )
     if count:
         groups = Counter(new.rows[_VIEW_GROUP_AT::ROW_WIDTH])
         raw.executemany(
@@ -333,6 +351,10 @@ def _insert_new(conn: Connection, new: Snapshots, *, count: bool) -> int:
 
 
 ROWS_PER_STATEMENT = 250
+# Fewer for statements with expressions (`_insert_numbered`): SQLite factors each one out of
+# the row loop while preparing, comparing it with every one factored before (quadratic): a
+# 250-row statement of orders took as long to prepare as 300 orders to store.
+NUMBERED_ROWS_PER_STATEMENT = 50
 
 
 def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence[Any]) -> None:
@@ -357,26 +379,34 @@ def _multi_row_insert(head: str, width: int, rows: int) -> str:
 
 
 def _insert_numbered(
-    raw: sqlite3.Connection, head: str, first_pk: int, width: int, values: Sequence[Any]
+    raw: sqlite3.Connection,
+    head: str,
+    first_pk: int,
+    marks: tuple[str, ...],
+    values: Sequence[Any],
 ) -> None:
     """`head` ("INSERT INTO t (pk, a, b)") for rows under consecutive pks from `first_pk`,
-    given flat and without their pks, `width` values each. As `insert_rows`, but the
-    statement numbers the rows itself (``?1 + k``): only the first pk is bound."""
-    per_statement = max(1, min(ROWS_PER_STATEMENT, (raw.getlimit(_VARIABLE_LIMIT) - 1) // width))
+    given flat and without their pks, a value for each of `marks` (each column's "?", or an
+    expression of it) per row. As `insert_rows`, but the statement numbers the rows itself
+    (``?1 + k``): only the first pk is bound."""
+    width = len(marks)
+    per_statement = max(
+        1, min(NUMBERED_ROWS_PER_STATEMENT, (raw.getlimit(_VARIABLE_LIMIT) - 1) // width)
+    )
     count, left = divmod(len(values), width)
     if left:
         raise ValueError(f"{len(values)} values for rows of {width}")
     for start in range(0, count, per_statement):
         rows = min(per_statement, count - start)
         raw.execute(
-            _numbered_insert(head, width, rows),
+            _numbered_insert(head, marks, rows),
             [first_pk + start, *values[start * width : (start + rows) * width]],
         )
 
 
 @cache
-def _numbered_insert(head: str, width: int, rows: int) -> str:
-    values = ", ".join("?" * width)  # (a bare ? takes the number after the largest so far)
+def _numbered_insert(head: str, marks: tuple[str, ...], rows: int) -> str:
+    values = ", ".join(marks)  # (a bare ? takes the number after the largest so far)
     return f"{head} VALUES {', '.join(f'(?1 + {k}, {values})' for k in range(rows))}"
 
 

@@ -178,6 +178,21 @@ def test_new_rows_go_in_many_per_statement_within_sqlites_variable_limit(
         assert counts[OrderView.ALL] == len(orders)
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_new_rows_hold_their_columns_nulls_included(store: Store, bulk: bool) -> None:
+    # New rows bind their NULLs as a stand-in value the statement turns back into NULL.
+    orders = [*mixed_orders(300), replace(make_order(1000), last_message_at=NOW)]
+    if bulk:
+        store.begin_bulk_load()
+    store.apply_page(orders, [], "c1", NOW)
+    with store.read() as conn:
+        stored = conn.exec_driver_sql(
+            f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders ORDER BY pk"
+        ).all()
+    assert [tuple(row) for row in stored] == [order_columns(order) for order in orders]
+    assert {value for row in stored for value in row if value is None} == {None}
+
+
 def test_a_page_and_its_cursor_are_stored_together(store: Store) -> None:
     orders = mixed_orders(30)
     changed = store.apply_page(orders, [FeedInvalid("bad-1", "SO-X", "finance: nope")], "c1", NOW)
