@@ -17,6 +17,9 @@ from .status import (
     RequestStatus,
 )
 
+# (An enum's members read through its class cost a Python-level lookup: these run per order.)
+_PENDING = RequestStatus.PENDING
+
 __all__ = [
     "Attachment",
     "Buyer",
@@ -197,12 +200,12 @@ class Order:
     @property
     def pending_extension(self) -> ExtensionRequest | None:
         request = self.extension_request
-        return request if request and request.status is RequestStatus.PENDING else None
+        return request if request and request.status is _PENDING else None
 
     @property
     def pending_refund(self) -> RefundRequest | None:
         request = self.refund_request
-        return request if request and request.status is RequestStatus.PENDING else None
+        return request if request and request.status is _PENDING else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN
 from functools import cache
 from typing import Any
 
@@ -136,6 +135,12 @@ def needs_action_window(order: Order) -> tuple[int, int] | None:
 
 
 _NO_CLOCK: tuple[int, None, None, None, None] = (DEADLINE_NONE, None, None, None, None)
+# Members read once: through the enum's class, each read is a Python-level lookup (EnumType
+# defines __getattr__), several per stored order.
+_PENDING_DELIVERY = OrderStatus.PENDING_DELIVERY
+_AWAITING_CONFIRMATION = OrderStatus.AWAITING_CONFIRMATION
+_REFUND_REQUESTED = OrderStatus.REFUND_REQUESTED
+_UNKNOWN = OrderStatus.UNKNOWN
 _LEAD = NEEDS_ACTION_LEAD // _MICRO
 _DELIVER = DeadlineKind.DELIVER.value
 _ANSWER_EXTENSION = DeadlineKind.ANSWER_EXTENSION.value
@@ -153,12 +158,12 @@ def clock_columns(
     stored order; tests hold it to those two)."""
     status = order.status
     dates = order.deadlines
-    if status is OrderStatus.PENDING_DELIVERY:
+    if status is _PENDING_DELIVERY:
         if dates.deliver_by is None:
             return _NO_CLOCK
         due = (dates.deliver_by - _EPOCH) // _MICRO
         return due, _DELIVER, _MERCHANT, due - _LEAD, TIME_MAX
-    if status is OrderStatus.AWAITING_CONFIRMATION:
+    if status is _AWAITING_CONFIRMATION:
         extension = order.pending_extension
         window: tuple[int, int] | tuple[None, None] = (None, None)
         if extension is not None:
@@ -170,7 +175,7 @@ def clock_columns(
         if dates.confirm_by is None:
             return DEADLINE_NONE, None, None, *window
         return to_micros(dates.confirm_by), _BUYER_CONFIRMS, _BUYER, *window
-    if status is OrderStatus.REFUND_REQUESTED:
+    if status is _REFUND_REQUESTED:
         refund = order.pending_refund
         answer_by = (refund.respond_by if refund else None) or dates.respond_by
         deadline = DEADLINE_NONE if answer_by is None else to_micros(answer_by)
@@ -189,12 +194,17 @@ def order_columns(order: Order) -> tuple[Any, ...]:
     net = settlement.net_receipt
     net_digits = _minor_digits(net.currency)
     paid_in_settlement = paid.amount * settlement.fx_rate
-    status, rank, group = _STATUS_COLUMNS[order.status]
-    if order.status is OrderStatus.UNKNOWN:
+    state = order.status
+    status, rank, group = _STATUS_COLUMNS[state]
+    if state is _UNKNOWN:
         status = order.raw_status
     buyer = order.buyer
     last_message = order.last_message_at
     deadline, kind, actor, na_from, na_until = clock_columns(order)
+    # Money amounts are quantized to their currency's minor units, so str() is the plain form
+    # Money.wire_amount gives (no exponent), at a quarter of the cost; without its point, it
+    # is the amount in whole minor units.
+    net_amount = str(net.amount)
     return (
         order.number,
         status,
@@ -203,14 +213,12 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         buyer.display_name,
         buyer.country,
         order.service.title,
-        # Money amounts are quantized to their currency's minor units, so str() is the plain
-        # form Money.wire_amount gives (no exponent), at a quarter of the cost.
         str(paid.amount),
         paid.currency,
-        int(paid_in_settlement.scaleb(net_digits).to_integral_value(ROUND_HALF_EVEN)),
-        str(net.amount),
+        round(paid_in_settlement.scaleb(net_digits)),  # (an int, rounded half to even)
+        net_amount,
         net.currency,
-        int(net.amount.scaleb(net_digits)),  # (whole minor units: exact)
+        int(net_amount.replace(".", "")),
         deadline,
         kind,
         actor,

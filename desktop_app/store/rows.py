@@ -10,9 +10,10 @@ import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -32,7 +33,7 @@ from .search_terms import add_terms_of
 from .types import PROBLEM_STATES, UNFINISHED_STATES
 
 __all__ = [
-    "Snapshot",
+    "Snapshots",
     "load_pending",
     "order_pk",
     "prepare_snapshots",
@@ -52,16 +53,24 @@ _INSERT_HEAD = (
 _VARIABLE_LIMIT = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
 
 
-# A new row is (pk, *Snapshot.row): pk, then these, then the ORDER_COLUMNS.
+# A new row is (pk, *row): pk, then these, then the ORDER_COLUMNS (see `Snapshots.rows`).
 _NEW_ROW_HEAD = len(("id", "version", "search_hash", "messages_wanted"))
+ROW_WIDTH = _NEW_ROW_HEAD + len(ORDER_COLUMNS)
 _LAST_MESSAGE_COLUMN = ORDER_COLUMNS.index("last_message_at")
-_LAST_MESSAGE_AT = _NEW_ROW_HEAD + _LAST_MESSAGE_COLUMN  # in Snapshot.row
-_VIEW_GROUP_AT = _NEW_ROW_HEAD + ORDER_COLUMNS.index("view_group")  # in Snapshot.row
-_NEW_ROW_WIDTH = 1 + _NEW_ROW_HEAD + len(ORDER_COLUMNS)
+_LAST_MESSAGE_AT = _NEW_ROW_HEAD + _LAST_MESSAGE_COLUMN  # in a row
+_VIEW_GROUP_AT = _NEW_ROW_HEAD + ORDER_COLUMNS.index("view_group")  # in a row
+_BACKLOG_HEAD = "INSERT OR REPLACE INTO search_backlog (pk, search_text)"
 
-
-def _hash(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8"))
+# A new row's NULLs bind as `_NULL`, which its statement turns back into NULL: sqlite3 "adapts"
+# every None it binds (see connection.py), some 1,400 instructions each where an int binds
+# in a tenth of that, and a new order has three or four. `_NULL` is no value these columns
+# hold: they hold texts, or micros of datetimes (|micros| < 2**58), or TIME_MAX (2**62).
+_NULL = -(2**63)
+_NULLABLE = tuple(
+    _NEW_ROW_HEAD + ORDER_COLUMNS.index(name)
+    for name in ("deadline_kind", "deadline_actor", "last_message_at", "na_from", "na_until")
+)
+_ROW_MARKS = tuple(f"nullif(?, {_NULL})" if at in _NULLABLE else "?" for at in range(ROW_WIDTH))
 
 
 def load_pending(
@@ -164,55 +173,47 @@ def _update_changed(
         )
 
 
-class Snapshot(NamedTuple):
-    """A platform snapshot of an order made ready to store: everything that does not depend
-    on the cache is computed before the write transaction starts (see `prepare_snapshots`).
-    (A named tuple: one is made for every order a feed brings.)"""
+@dataclass(frozen=True, slots=True)
+class Snapshots:
+    """Platform snapshots of orders made ready to store: everything that does not depend on
+    the cache, computed before the write transaction starts (see `prepare_snapshots`). Kept as
+    a few lists side by side rather than an object per order: a first sync stores every
+    order once, and the new rows go to SQLite as `rows` is."""
 
-    order: Order
-    document: str  # the order's JSON text: the platform's own, or `encode_order`'s
-    # The row it becomes when new, but for its pk: (id, version, search_hash,
-    # messages_wanted, *ORDER_COLUMNS of the order without pending operations).
-    row: tuple[Any, ...]
-    search_text: str
+    orders: Sequence[Order]
+    documents: Sequence[str]  # each order's JSON text: the platform's own, or `encode_order`'s
+    # The row each order becomes when new, but for its pk, `ROW_WIDTH` values after one
+    # another: (id, version, search_hash, messages_wanted, *ORDER_COLUMNS of the order without
+    # pending operations).
+    rows: list[Any]
+    search_texts: list[str]
 
-    @property
-    def columns(self) -> tuple[Any, ...]:
-        return self.row[_NEW_ROW_HEAD:]
-
-    @property
-    def search_hash(self) -> int:
-        return int(self.row[2])
-
-    @property
-    def last_message(self) -> int | None:
-        """When the last message was sent (micros), if any."""
-        value = self.row[_LAST_MESSAGE_AT]
-        return None if value is None else int(value)
+    def row(self, index: int) -> list[Any]:
+        return self.rows[index * ROW_WIDTH : (index + 1) * ROW_WIDTH]
 
 
-def prepare_snapshots(
-    orders: Sequence[Order], documents: Sequence[str] | None = None
-) -> list[Snapshot]:
+def prepare_snapshots(orders: Sequence[Order], documents: Sequence[str] | None = None) -> Snapshots:
     """`orders` ready to store. `documents`, index-aligned with `orders`, are their JSON texts
     as the platform sent them (each one validated into its order); without them each order's
     document is encoded here."""
     if documents is not None and len(documents) != len(orders):
         raise ValueError(f"{len(documents)} documents for {len(orders)} orders")
     texts = documents if documents is not None else [encode_order(o) for o in orders]
-    prepared: list[Snapshot] = []
-    for order, document in zip(orders, texts, strict=True):
+    rows: list[Any] = []
+    search_texts: list[str] = []
+    for order in orders:  # (runs for every order a feed brings: kept lean)
         text = search_text(order)
         columns = order_columns(order)
         wants_messages = 0 if columns[_LAST_MESSAGE_COLUMN] is None else 1
-        row = (order.id, order.version, _hash(text), wants_messages, *columns)
-        prepared.append(Snapshot(order, document, row, text))
-    return prepared
+        rows += (order.id, order.version, zlib.crc32(text.encode()), wants_messages)
+        rows += columns
+        search_texts.append(text)
+    return Snapshots(orders, texts, rows, search_texts)
 
 
 def upsert_orders(
     conn: Connection,
-    orders: Sequence[Order] | Sequence[Snapshot],
+    orders: Sequence[Order] | Snapshots,
     *,
     defer_search: bool = False,
     count_inserts: bool = False,
@@ -225,54 +226,59 @@ def upsert_orders(
     counters here (a bulk load, whose insert trigger is off). Orders given bare are prepared
     here.
     """
-    if not orders:
+    prepared = orders if isinstance(orders, Snapshots) else prepare_snapshots(orders)
+    if not prepared.orders:
         return []
-    snapshots = [
-        item if isinstance(item, Snapshot) else prepare_snapshots([item])[0] for item in orders
-    ]
-    ids = [snapshot.order.id for snapshot in snapshots]
+    ids: list[str] = prepared.rows[0::ROW_WIDTH]
+    raw = driver_of(conn)  # (these statements skip SQLAlchemy's per-statement work)
     existing: dict[str, tuple[int, int | None, tuple[Any, ...]]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for pk, order_id, synced, *values in conn.exec_driver_sql(
+        for pk, order_id, synced, *values in raw.execute(
             f"SELECT pk, id, messages_synced_at, {_OLD_COLUMNS} "  # noqa: S608
             f"FROM orders WHERE id IN ({marks})",
-            tuple(chunk),
+            chunk,
         ):
             existing[order_id] = (pk, synced, tuple(values))
+    if not existing and len(set(ids)) == len(ids):
+        # Only new orders, each once (every page of a first sync): stored as prepared.
+        first_pk = _insert_new(conn, prepared, count=count_inserts)
+        if defer_search:
+            _insert_numbered(raw, _BACKLOG_HEAD, first_pk, ("?",), prepared.search_texts)
+        else:
+            pks = range(first_pk, first_pk + len(ids))
+            _index_search(conn, list(zip(pks, prepared.search_texts, strict=True)), [])
+        return ids
+
     with_outbox = [order_id for order_id in ids if order_id in existing]
     pending, problems = load_pending(conn, with_outbox)
-
-    new: list[Snapshot] = []  # orders not cached yet
+    new: list[int] = []  # indexes of orders not cached yet
     documents: list[tuple[int, str]] = []  # of cached orders
     updates: list[tuple[int, tuple[Any, ...], dict[str, Any]]] = []
-    search: list[tuple[int, str]] = []  # (pk, text) of new rows and rows whose text changed
+    search: list[tuple[int, str]] = []  # (pk, text) of rows whose text changed
     replaced: list[tuple[int]] = []  # rows whose old search entry goes
     changed: list[str] = []
     seen: set[str] = set()
-    if not existing and len(set(ids)) == len(ids):
-        # Only new orders, each once (every page of a first sync): no loop over them here.
-        new, changed, snapshots = snapshots, ids, []
-    for snapshot in snapshots:
-        order = snapshot.order
+    for index, order in enumerate(prepared.orders):
         previous = existing.get(order.id)
         if order.id in seen or (previous is not None and order.version < previous[2][0]):
             continue
         seen.add(order.id)
         changed.append(order.id)
         if previous is None:  # (no operations: an order with some is cached)
-            new.append(snapshot)
+            new.append(index)
             continue
+        row = prepared.row(index)
         operations = pending.get(order.id, [])
-        columns = order_columns(overlay(order, operations)) if operations else snapshot.columns
-        text_hash = snapshot.search_hash
-        last_message = snapshot.last_message
+        columns = order_columns(overlay(order, operations)) if operations else row[_NEW_ROW_HEAD:]
+        text_hash = row[2]
+        last_message = row[_LAST_MESSAGE_AT]
         pk, synced, old = previous
         old_wanted = old[_UPDATABLE.index("messages_wanted")]
         wants_messages = 1 if last_message is not None and last_message != synced else 0
         fresh = dict(zip(ORDER_COLUMNS, columns, strict=True))
-        documents.append((pk, snapshot.document))
+        documents.append((pk, prepared.documents[index]))
         fresh.update(
             version=order.version,
             search_hash=text_hash,
@@ -282,11 +288,17 @@ def upsert_orders(
         )
         updates.append((pk, old, fresh))
         if old[_UPDATABLE.index("search_hash")] != text_hash:
-            search.append((pk, snapshot.search_text))
+            search.append((pk, prepared.search_texts[index]))
             replaced.append((pk,))
-    raw = driver_of(conn)  # row-wise statements skip SQLAlchemy's per-row work
     if new:
-        search += _insert_new(conn, new, count=count_inserts)
+        picked = Snapshots(
+            [prepared.orders[i] for i in new],
+            [prepared.documents[i] for i in new],
+            [value for i in new for value in prepared.row(i)],
+            [prepared.search_texts[i] for i in new],
+        )
+        first_pk = _insert_new(conn, picked, count=count_inserts)
+        search += zip(range(first_pk, first_pk + len(new)), picked.search_texts, strict=True)
     if documents:
         raw.executemany(
             "INSERT INTO order_documents (pk, document) VALUES (?, ?) "
@@ -297,48 +309,52 @@ def upsert_orders(
         _update_changed(conn, updates)
     if search:
         if defer_search:
-            insert_rows(
-                raw,
-                "INSERT OR REPLACE INTO search_backlog (pk, search_text)",
-                2,
-                [value for entry in search for value in entry],
-            )
+            insert_rows(raw, _BACKLOG_HEAD, 2, [value for entry in search for value in entry])
         else:
-            if replaced:
-                conn.exec_driver_sql("DELETE FROM orders_fts WHERE rowid = ?", replaced)
-            conn.exec_driver_sql(
-                "INSERT INTO orders_fts (rowid, search_text) VALUES (?, ?)", search
-            )
-            add_terms_of(conn, [pk for pk, _ in search])
+            _index_search(conn, search, replaced)
     return changed
 
 
-def _insert_new(conn: Connection, new: Sequence[Snapshot], *, count: bool) -> list[tuple[int, str]]:
-    """Insert rows and documents of orders not cached yet; returns their (pk, search text).
-    `count`: add them to the view counters here (a bulk load: the insert trigger is off)."""
-    first_pk = int(conn.exec_driver_sql("SELECT coalesce(max(pk), 0) + 1 FROM orders").scalar_one())
-    pks = range(first_pk, first_pk + len(new))
-    rows: list[Any] = []
-    documents: list[Any] = []
-    for pk, snapshot in zip(pks, new, strict=True):
-        rows.append(pk)
-        rows.extend(snapshot.row)
-        documents.append(pk)
-        documents.append(snapshot.document)
+def _index_search(
+    conn: Connection, search: list[tuple[int, str]], replaced: list[tuple[int]]
+) -> None:
+    """Write the search entries (pk, text), replacing those of the `replaced` pks."""
+    if replaced:
+        conn.exec_driver_sql("DELETE FROM orders_fts WHERE rowid = ?", replaced)
+    conn.exec_driver_sql("INSERT INTO orders_fts (rowid, search_text) VALUES (?, ?)", search)
+    add_terms_of(conn, [pk for pk, _ in search])
+
+
+def _insert_new(conn: Connection, new: Snapshots, *, count: bool) -> int:
+    """Insert rows and documents of orders not cached yet, under consecutive pks; returns
+    the first. `count`: add them to the view counters here (a bulk load: the insert trigger
+    is off)."""
     raw = driver_of(conn)
-    insert_rows(raw, _INSERT_HEAD, _NEW_ROW_WIDTH, rows)
-    insert_rows(raw, "INSERT INTO order_documents (pk, document)", 2, documents)
+    first_pk = int(raw.execute("SELECT coalesce(max(pk), 0) + 1 FROM orders").fetchone()[0])
+    values = new.rows.copy()
+    for at in _NULLABLE:
+        values[at::ROW_WIDTH] = [
+            _NULL if value is None else value for value in values[at::ROW_WIDTH]
+        ]
+    _insert_numbered(raw, _INSERT_HEAD, first_pk, _ROW_MARKS, values)
+    _insert_numbered(
+        raw, "INSERT INTO order_documents (pk, document)", first_pk, ("?",), new.documents
+    )
     if count:
-        groups = Counter(snapshot.row[_VIEW_GROUP_AT] for snapshot in new)
-        conn.exec_driver_sql(
+        groups = Counter(new.rows[_VIEW_GROUP_AT::ROW_WIDTH])
+        raw.executemany(
             "INSERT INTO view_counts (view_group, n) VALUES (?, ?) "
             "ON CONFLICT (view_group) DO UPDATE SET n = n + excluded.n",
             list(groups.items()),
         )
-    return [(pk, snapshot.search_text) for pk, snapshot in zip(pks, new, strict=True)]
+    return first_pk
 
 
 ROWS_PER_STATEMENT = 250
+# Fewer for statements with expressions (`_insert_numbered`): SQLite factors each one out of
+# the row loop while preparing, comparing it with every one factored before (quadratic): a
+# 250-row statement of orders took as long to prepare as 300 orders to store.
+NUMBERED_ROWS_PER_STATEMENT = 50
 
 
 def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence[Any]) -> None:
@@ -360,6 +376,38 @@ def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence
 def _multi_row_insert(head: str, width: int, rows: int) -> str:
     row = f"({', '.join('?' * width)})"
     return f"{head} VALUES {', '.join([row] * rows)}"
+
+
+def _insert_numbered(
+    raw: sqlite3.Connection,
+    head: str,
+    first_pk: int,
+    marks: tuple[str, ...],
+    values: Sequence[Any],
+) -> None:
+    """`head` ("INSERT INTO t (pk, a, b)") for rows under consecutive pks from `first_pk`,
+    given flat and without their pks, a value for each of `marks` (each column's "?", or an
+    expression of it) per row. As `insert_rows`, but the statement numbers the rows itself
+    (``?1 + k``): only the first pk is bound."""
+    width = len(marks)
+    per_statement = max(
+        1, min(NUMBERED_ROWS_PER_STATEMENT, (raw.getlimit(_VARIABLE_LIMIT) - 1) // width)
+    )
+    count, left = divmod(len(values), width)
+    if left:
+        raise ValueError(f"{len(values)} values for rows of {width}")
+    for start in range(0, count, per_statement):
+        rows = min(per_statement, count - start)
+        raw.execute(
+            _numbered_insert(head, marks, rows),
+            [first_pk + start, *values[start * width : (start + rows) * width]],
+        )
+
+
+@cache
+def _numbered_insert(head: str, marks: tuple[str, ...], rows: int) -> str:
+    values = ", ".join(marks)  # (a bare ? takes the number after the largest so far)
+    return f"{head} VALUES {', '.join(f'(?1 + {k}, {values})' for k in range(rows))}"
 
 
 def index_search_backlog(conn: Connection, limit: int) -> int:

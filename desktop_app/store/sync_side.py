@@ -18,6 +18,7 @@ from desktop_app.domain import Message, Order, message_to_wire
 from . import outbox as outbox_sql
 from .checkpoints import BULK_WAL_PAGES, DEFAULT_WAL_PAGES, Checkpointer
 from .codec import dump_json, to_micros
+from .connection import driver_of
 from .outbox import Outcome
 from .rows import index_search_backlog, prepare_snapshots, refresh_order, upsert_orders
 from .types import OperationState, OutboxEntry
@@ -40,11 +41,15 @@ class FeedInvalid:
     reason: str
 
 
+# The small statements every feed page makes go to the driver directly: SQLAlchemy's work
+# per statement (a result object, its metadata) cost more than the statements themselves.
+
+
 def _set_state(conn: Connection, key: str, value: str | None) -> None:
     if value is None:
-        conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (key,))
+        driver_of(conn).execute("DELETE FROM sync_state WHERE key = ?", (key,))
     else:
-        conn.exec_driver_sql(
+        driver_of(conn).execute(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
@@ -52,8 +57,8 @@ def _set_state(conn: Connection, key: str, value: str | None) -> None:
 
 
 def _get_state(conn: Connection, key: str) -> str | None:
-    value = conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = ?", (key,)).scalar()
-    return None if value is None else str(value)
+    row = driver_of(conn).execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def _store_messages(conn: Connection, order_id: str, messages: Sequence[Message]) -> None:
@@ -75,14 +80,16 @@ def _store_messages(conn: Connection, order_id: str, messages: Sequence[Message]
 
 
 def _any_invalid(conn: Connection) -> bool:
-    return conn.exec_driver_sql("SELECT 1 FROM invalid_orders LIMIT 1").first() is not None
+    return driver_of(conn).execute("SELECT 1 FROM invalid_orders LIMIT 1").fetchone() is not None
 
 
 def _in_schema(conn: Connection, kind: str, name: str) -> bool:
     """Whether the index or trigger `name` exists (a bulk load defers some)."""
-    found = conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", (kind, name)
-    ).first()
+    found = (
+        driver_of(conn)
+        .execute("SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", (kind, name))
+        .fetchone()
+    )
     return found is not None
 
 

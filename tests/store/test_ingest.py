@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from desktop_app.store.codec import (
     clock_columns,
     needs_action_window,
     order_columns,
+    search_text,
     to_micros,
 )
 from desktop_app.store.connection import driver_of
@@ -59,6 +61,49 @@ def test_list_amounts_are_the_wire_amounts_and_sort_keys_the_minor_units() -> No
             order.finance.buyer_paid.amount * settlement.fx_rate, settlement.net_receipt.currency
         )
         assert columns[at["paid_sort"]] == paid_in_settlement.amount.scaleb(digits)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [
+        ("1234.50", "EUR", 123450),
+        ("-0.50", "EUR", -50),
+        ("0.00", "EUR", 0),
+        ("1200", "JPY", 1200),
+        ("0.001", "KWD", 1),
+        ("-12.340", "KWD", -12340),
+        ("98765432109876543.21", "USD", 9876543210987654321),
+    ],
+)
+def test_the_net_amount_column_and_its_sort_key(amount: str, currency: str, minor: int) -> None:
+    # The sort key is read off the amount's text: exact for every quantized amount.
+    order = make_order(1)
+    settlement = replace(order.finance.settlement, net_receipt=Money.parse(amount, currency))
+    order = replace(order, finance=replace(order.finance, settlement=settlement))
+    columns = dict(zip(ORDER_COLUMNS, order_columns(order), strict=True))
+    assert columns["net_amount"] == amount and columns["net_currency"] == currency
+    assert (
+        columns["net_sort"] == minor == settlement.net_receipt.amount.scaleb(minor_units(currency))
+    )
+
+
+@pytest.mark.parametrize(
+    ("fx_rate", "key"), [("0.125", 12), ("0.135", 14), ("0.145", 14), ("0.1251", 13)]
+)
+def test_the_paid_sort_key_rounds_half_to_even(fx_rate: str, key: int) -> None:
+    order = make_order(1)
+    dollar, nothing = Money.parse("1.00", "USD"), Money.parse("0.00", "USD")
+    finance = replace(
+        order.finance,
+        buyer_paid=dollar,
+        service_fee=nothing,
+        payment_fee=nothing,
+        net_receipt=dollar,
+        refunded=None,
+        settlement=replace(order.finance.settlement, fx_rate=Decimal(fx_rate)),
+    )
+    columns = dict(zip(ORDER_COLUMNS, order_columns(replace(order, finance=finance)), strict=True))
+    assert columns["paid_sort"] == key and type(columns["paid_sort"]) is int
 
 
 def _clock_variants(order: Order) -> Iterator[Order]:
@@ -107,6 +152,20 @@ def test_new_rows_go_in_many_per_statement_within_sqlites_variable_limit(
         if bulk:
             store.begin_bulk_load()
         store.apply_page(orders, [], "c1", NOW)
+        with store.read() as conn:
+            # Each row's pk (numbered by the statements) is the one of its document and, in a
+            # bulk load, of its search backlog entry.
+            stored = conn.exec_driver_sql(
+                "SELECT o.pk, o.id, d.document, b.search_text FROM orders o "
+                "JOIN order_documents d ON d.pk = o.pk "
+                "LEFT JOIN search_backlog b ON b.pk = o.pk ORDER BY o.pk"
+            ).all()
+        assert [(pk, order_id) for pk, order_id, _, _ in stored] == [
+            (index, order.id) for index, order in enumerate(orders, 1)
+        ]
+        for (_, _, document, text), order in zip(stored, orders, strict=True):
+            assert document == encode_order(order)
+            assert text == (search_text(order) if bulk else None)
         if bulk:
             store.end_bulk_load()
             while store.index_search():
@@ -117,6 +176,21 @@ def test_new_rows_go_in_many_per_statement_within_sqlites_variable_limit(
         assert store.count_orders(OrderQuery(search=orders[-1].number), NOW) == 1
         counts = store.view_counts(NOW)
         assert counts[OrderView.ALL] == len(orders)
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_new_rows_hold_their_columns_nulls_included(store: Store, bulk: bool) -> None:
+    # New rows bind their NULLs as a stand-in value the statement turns back into NULL.
+    orders = [*mixed_orders(300), replace(make_order(1000), last_message_at=NOW)]
+    if bulk:
+        store.begin_bulk_load()
+    store.apply_page(orders, [], "c1", NOW)
+    with store.read() as conn:
+        stored = conn.exec_driver_sql(
+            f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders ORDER BY pk"
+        ).all()
+    assert [tuple(row) for row in stored] == [order_columns(order) for order in orders]
+    assert {value for row in stored for value in row if value is None} == {None}
 
 
 def test_a_page_and_its_cursor_are_stored_together(store: Store) -> None:
