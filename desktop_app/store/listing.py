@@ -183,10 +183,7 @@ class OrderList:
         cached = self._plans.get(key)
         if cached is not None and cached[0] == state:
             return cached[1], cached[2]
-        if self._extends_sorted(query, state):
-            plan, first = Plan.SPARSE, []
-        else:
-            plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
+        plan, first = self._choose_plan(conn, query, now, self._floor(query, state))
         if len(self._plans) > 64:
             self._plans.clear()
         self._plans[key] = (state, plan, first)
@@ -210,21 +207,14 @@ class OrderList:
             and text.lower() in folded
         ]
 
-    def _extends_sorted(self, query: OrderQuery, state: tuple[int, int]) -> bool:
-        """Whether `query` extends a search whose matches were sorted (`Plan.SPARSE`): they
-        were few, or sat too deep in the view for a walk; its own, fewer, are sorted too."""
-        return any(plan is Plan.SPARSE for _, plan, _ in self._extended(query, state))
-
     def _floor(self, query: OrderQuery, state: tuple[int, int]) -> str | None:
         """While typing, a text extends the one before: its matches are among that text's,
         so none comes before that text's first match. The order id of that first match
-        (the nearest such text walked in this view and sort, the cache unchanged since)."""
-        walked = [
-            (len(text), first[0].id)
-            for text, plan, first in self._extended(query, state)
-            if plan is not Plan.SPARSE and first
+        (the nearest such text read in this view and sort, the cache unchanged since)."""
+        known = [
+            (len(text), first[0].id) for text, _, first in self._extended(query, state) if first
         ]
-        return max(walked)[1] if walked else None
+        return max(known)[1] if known else None
 
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
@@ -303,7 +293,14 @@ class OrderList:
                 {**view_params, "budget": budget},
             ).scalar_one()
             if seen >= budget:  # (else the walk saw the whole view: these are all)
-                return Plan.SPARSE, []
+                # (its first window kept: a longer text starts its walk at its first match)
+                where_sorted = build_filter(query, now, Plan.SPARSE)
+                window = conn.exec_driver_sql(
+                    f"SELECT {ROW_COLUMNS} FROM orders WHERE {where_sorted.where} "  # noqa: S608
+                    f"ORDER BY {order_by(query)} LIMIT :window",
+                    {**where_sorted.params, "window": WINDOW},
+                ).all()
+                return Plan.SPARSE, [_row(values) for values in window]
         return Plan.PROBE, [_row(values) for values in window]
 
     @staticmethod
