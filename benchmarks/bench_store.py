@@ -82,25 +82,27 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def first_sync_pages(store: Store, orders: list[Order], texts: list[str]) -> None:
+    """`orders` into `store` (in a bulk load) as the sync's puller stores a first sync's pages
+    arriving faster than they are stored."""
+    for start in range(0, len(orders), PAGE):
+        end = start + PAGE
+        store.apply_page(
+            orders[start:end],
+            [],
+            f"cursor-{start}",
+            NOW,
+            documents=texts[start:end],
+            more_coming=end < len(orders),
+        )
+    store.flush()
+
+
 def store_first_sync(orders: list[Order], texts: list[str], folder: Path) -> dict[str, float]:
     path = folder / "store.sqlite3"
     with Store.open(path) as store:
         store.begin_bulk_load()
-
-        def pages() -> None:
-            for start in range(0, len(orders), PAGE):
-                end = start + PAGE
-                store.apply_page(
-                    orders[start:end],
-                    [],
-                    f"cursor-{start}",
-                    NOW,
-                    documents=texts[start:end],
-                    more_coming=end < len(orders),
-                )
-            store.flush()
-
-        ingest = timed(pages)
+        ingest = timed(lambda: first_sync_pages(store, orders, texts))
         indexes = timed(store.end_bulk_load)
 
         def search() -> None:

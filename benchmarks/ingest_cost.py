@@ -25,10 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_store import PAGE, make_orders, wire_texts  # (this folder's)
+from bench_store import first_sync_pages, make_orders, wire_texts  # (this folder's)
 
 from desktop_app.store import Store
-from tests.store.factories import NOW
 
 
 def _callgrind(switch: str) -> None:
@@ -70,17 +69,7 @@ def main() -> int:
         if under_callgrind:
             _callgrind("on")
         started = time.perf_counter()
-        for start in range(0, len(orders), PAGE):
-            end = start + PAGE
-            store.apply_page(
-                orders[start:end],
-                [],
-                f"cursor-{start}",
-                NOW,
-                documents=texts[start:end],
-                more_coming=end < len(orders),
-            )
-        store.flush()
+        first_sync_pages(store, orders, texts)
         took = time.perf_counter() - started
         counted = _instructions()  # (read while instrumenting: off, callgrind says nothing)
         if under_callgrind:

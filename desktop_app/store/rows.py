@@ -9,7 +9,7 @@ import json
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -357,16 +357,24 @@ ROWS_PER_STATEMENT = 250
 NUMBERED_ROWS_PER_STATEMENT = 50
 
 
-def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence[Any]) -> None:
-    """`head` ("INSERT INTO t (a, b)") for rows given flat, `width` values each: many rows
-    per statement. Each statement binds its values and steps once, where executemany goes
-    back and forth once per row; the rows of one statement go in, or none of them."""
-    per_statement = max(1, min(ROWS_PER_STATEMENT, raw.getlimit(_VARIABLE_LIMIT) // width))
+def _statements(
+    raw: sqlite3.Connection, width: int, values: Sequence[Any], most: int, bound: int = 0
+) -> Iterator[tuple[int, int]]:
+    """(first row, rows) of each statement that puts `values` in (flat, `width` a row): at
+    most `most` rows a statement, within SQLite's variable limit (`bound` more bound)."""
+    per_statement = max(1, min(most, (raw.getlimit(_VARIABLE_LIMIT) - bound) // width))
     count, left = divmod(len(values), width)
     if left:
         raise ValueError(f"{len(values)} values for rows of {width}")
     for start in range(0, count, per_statement):
-        rows = min(per_statement, count - start)
+        yield start, min(per_statement, count - start)
+
+
+def insert_rows(raw: sqlite3.Connection, head: str, width: int, values: Sequence[Any]) -> None:
+    """`head` ("INSERT INTO t (a, b)") for rows given flat, `width` values each: many rows
+    per statement. Each statement binds its values and steps once, where executemany goes
+    back and forth once per row; the rows of one statement go in, or none of them."""
+    for start, rows in _statements(raw, width, values, ROWS_PER_STATEMENT):
         raw.execute(
             _multi_row_insert(head, width, rows), values[start * width : (start + rows) * width]
         )
@@ -390,14 +398,7 @@ def _insert_numbered(
     expression of it) per row. As `insert_rows`, but the statement numbers the rows itself
     (``?1 + k``): only the first pk is bound."""
     width = len(marks)
-    per_statement = max(
-        1, min(NUMBERED_ROWS_PER_STATEMENT, (raw.getlimit(_VARIABLE_LIMIT) - 1) // width)
-    )
-    count, left = divmod(len(values), width)
-    if left:
-        raise ValueError(f"{len(values)} values for rows of {width}")
-    for start in range(0, count, per_statement):
-        rows = min(per_statement, count - start)
+    for start, rows in _statements(raw, width, values, NUMBERED_ROWS_PER_STATEMENT, bound=1):
         raw.execute(
             _numbered_insert(head, marks, rows),
             [first_pk + start, *values[start * width : (start + rows) * width]],
