@@ -119,21 +119,6 @@ def search_text(order: Order) -> str:
     return "\n".join(parts)
 
 
-def needs_action_window(order: Order) -> tuple[int, int] | None:
-    """[from, until) in micros during which the order needs my action, or None."""
-    match order.status:
-        case OrderStatus.PENDING_DELIVERY if order.deadlines.deliver_by is not None:
-            return to_micros(order.deadlines.deliver_by - NEEDS_ACTION_LEAD), TIME_MAX
-        case OrderStatus.REFUND_REQUESTED if order.pending_refund is not None:
-            due = order.pending_refund.respond_by or order.deadlines.respond_by
-            return 0, to_micros(due) if due is not None else TIME_MAX
-        case OrderStatus.AWAITING_CONFIRMATION if order.pending_extension is not None:
-            due = order.pending_extension.respond_by or order.deadlines.respond_by
-            return 0, to_micros(due) if due is not None else TIME_MAX
-        case _:
-            return None
-
-
 _NO_CLOCK: tuple[int, None, None, None, None] = (DEADLINE_NONE, None, None, None, None)
 # Members read once: through the enum's class, each read is a Python-level lookup (EnumType
 # defines __getattr__), several per stored order.
@@ -154,8 +139,9 @@ def clock_columns(
     order: Order,
 ) -> tuple[int, str | None, str | None, int | None, int | None]:
     """(deadline_sort, deadline_kind, deadline_actor, na_from, na_until): `next_deadline`
-    and `needs_action_window` in one pass, without Deadline objects (it runs for every
-    stored order; tests hold it to those two)."""
+    and the window [from, until) in micros during which the order needs my action, in one
+    pass and without Deadline objects (it runs for every stored order; a test holds it to
+    `next_deadline` and to a plain statement of the window)."""
     status = order.status
     dates = order.deadlines
     if status is _PENDING_DELIVERY:

@@ -294,13 +294,8 @@ class OrderList:
             ).scalar_one()
             if seen >= budget:  # (else the walk saw the whole view: these are all)
                 # (its first window kept: a longer text starts its walk at its first match)
-                where_sorted = build_filter(query, now, Plan.SPARSE)
-                window = conn.exec_driver_sql(
-                    f"SELECT {ROW_COLUMNS} FROM orders WHERE {where_sorted.where} "  # noqa: S608
-                    f"ORDER BY {order_by(query)} LIMIT :window",
-                    {**where_sorted.params, "window": WINDOW},
-                ).all()
-                return Plan.SPARSE, [_row(values) for values in window]
+                sorted_first = build_filter(query, now, Plan.SPARSE)
+                return Plan.SPARSE, self._read(conn, query, sorted_first, 0, WINDOW)
         return Plan.PROBE, [_row(values) for values in window]
 
     @staticmethod
@@ -334,18 +329,30 @@ class OrderList:
                 reverse = True
                 limit = min(limit, total - offset)
                 offset = total - offset - limit
-        params = {**where.params, "limit": limit, "offset": offset}
+        result = self._read(conn, query, where, offset, limit, reverse=reverse)
+        if reverse:
+            result.reverse()
+        return result
+
+    @staticmethod
+    def _read(
+        conn: Connection,
+        query: OrderQuery,
+        where: Filter,
+        offset: int,
+        limit: int,
+        *,
+        reverse: bool = False,
+    ) -> list[OrderRow]:
+        """Rows `offset` .. `offset + limit` of `where`, in `query`'s order (or its reverse)."""
         rows = _indexed(
             conn,
             f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where.where} "  # noqa: S608
             f"ORDER BY {order_by(query, reverse=reverse)} LIMIT :limit OFFSET :offset",
             where.index,
-            params,
+            {**where.params, "limit": limit, "offset": offset},
         ).all()
-        result = [_row(values) for values in rows]
-        if reverse:
-            result.reverse()
-        return result
+        return [_row(values) for values in rows]
 
     def position(
         self, conn: Connection, query: OrderQuery, order_id: str, now: datetime

@@ -25,10 +25,10 @@ from desktop_app.domain import (
 from desktop_app.store import OrderQuery, OrderView, Store
 from desktop_app.store.codec import (
     DEADLINE_NONE,
+    NEEDS_ACTION_LEAD,
     ORDER_COLUMNS,
     TIME_MAX,
     clock_columns,
-    needs_action_window,
     order_columns,
     search_text,
     to_micros,
@@ -104,6 +104,22 @@ def test_the_paid_sort_key_rounds_half_to_even(fx_rate: str, key: int) -> None:
     )
     columns = dict(zip(ORDER_COLUMNS, order_columns(replace(order, finance=finance)), strict=True))
     assert columns["paid_sort"] == key and type(columns["paid_sort"]) is int
+
+
+def needs_action_window(order: Order) -> tuple[int, int] | None:
+    """[from, until) in micros during which the order needs my action, or None: the rule
+    `clock_columns` computes, stated plainly."""
+    match order.status:
+        case OrderStatus.PENDING_DELIVERY if order.deadlines.deliver_by is not None:
+            return to_micros(order.deadlines.deliver_by - NEEDS_ACTION_LEAD), TIME_MAX
+        case OrderStatus.REFUND_REQUESTED if order.pending_refund is not None:
+            due = order.pending_refund.respond_by or order.deadlines.respond_by
+            return 0, to_micros(due) if due is not None else TIME_MAX
+        case OrderStatus.AWAITING_CONFIRMATION if order.pending_extension is not None:
+            due = order.pending_extension.respond_by or order.deadlines.respond_by
+            return 0, to_micros(due) if due is not None else TIME_MAX
+        case _:
+            return None
 
 
 def _clock_variants(order: Order) -> Iterator[Order]:
