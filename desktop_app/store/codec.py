@@ -17,6 +17,8 @@ from desktop_app.domain import (
     parse_order,
 )
 
+from .search_terms import name_key
+
 __all__ = [
     "DEADLINE_NONE",
     "NEEDS_ACTION_LEAD",
@@ -108,6 +110,8 @@ ORDER_COLUMNS = (
     "last_message_at",
     "na_from",
     "na_until",
+    "buyer_key",
+    "service_key",
 )
 
 
@@ -185,6 +189,8 @@ def order_columns(order: Order) -> tuple[Any, ...]:
     if state is _UNKNOWN:
         status = order.raw_status
     buyer = order.buyer
+    buyer_name = buyer.display_name
+    service_title = order.service.title
     last_message = order.last_message_at
     deadline, kind, actor, na_from, na_until = clock_columns(order)
     # Money amounts are quantized to their currency's minor units, so str() is the plain form
@@ -196,9 +202,9 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         status,
         rank,
         group,
-        buyer.display_name,
+        buyer_name,
         buyer.country,
-        order.service.title,
+        service_title,
         str(paid.amount),
         paid.currency,
         round(paid_in_settlement.scaleb(net_digits)),  # (an int, rounded half to even)
@@ -213,4 +219,6 @@ def order_columns(order: Order) -> tuple[Any, ...]:
         (last_message - _EPOCH) // _MICRO if last_message else None,
         na_from,
         na_until,
+        name_key(buyer_name),
+        name_key(service_title),
     )

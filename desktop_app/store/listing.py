@@ -23,6 +23,7 @@ from .codec import DEADLINE_NONE, from_micros, to_micros
 from .queries import (
     CONTAINS_FUNCTION,
     ROW_COLUMNS,
+    WALKED_COLUMNS,
     Filter,
     Plan,
     build_filter,
@@ -36,6 +37,7 @@ from .queries import (
     view_filter,
     view_group,
 )
+from .search_terms import NAME_KEY_FUNCTION, name_key
 from .types import OrderQuery, OrderRow, OrderView
 
 __all__ = [
@@ -128,6 +130,7 @@ class OrderList:
         raw = connection.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
         raw.create_function(CONTAINS_FUNCTION, 2, _contains, deterministic=True)
+        raw.create_function(NAME_KEY_FUNCTION, 1, name_key, deterministic=True)
 
     def count(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
         """The exact number of orders in `query` (for a common search, the slow part: the
@@ -252,8 +255,8 @@ class OrderList:
             window = _indexed(
                 conn,
                 f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-                f"SELECT walked.pk FROM (SELECT pk FROM orders {{indexed}} WHERE {where} "
-                f"ORDER BY {order_by(query)} LIMIT :budget) AS walked "
+                f"SELECT walked.pk FROM (SELECT {WALKED_COLUMNS} FROM orders {{indexed}} "
+                f"WHERE {where} ORDER BY {order_by(query)} LIMIT :budget) AS walked "
                 f"{match_join(search, 'walked')} LIMIT :window) ORDER BY {order_by(query)}",
                 view.index,
                 {**walk, "budget": WALK_BUDGET},
@@ -379,10 +382,6 @@ class OrderList:
                 {**where.params, **keys},
             ).scalar_one()
         )
-
-    def prepare_search(self, conn: Connection) -> None:
-        # (counting a table's rows reads each of its pages)
-        conn.exec_driver_sql("SELECT count(*) FROM search_order_terms").scalar_one()
 
     def view_counts(self, conn: Connection, now: datetime) -> dict[OrderView, int]:
         groups: dict[int, int] = {

@@ -17,7 +17,7 @@ from typing import Any
 from desktop_app.domain import OrderStatus
 
 from .codec import VIEW_GROUP, to_micros
-from .search_terms import BUYER, SERVICE, short_key
+from .search_terms import BUYER, NAME_KEY_FUNCTION, SERVICE, short_key
 from .types import OrderQuery, OrderView, SortKey
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ROW_COLUMNS",
     "SHORT_MATCHES",
     "SORT_COLUMN",
+    "WALKED_COLUMNS",
     "Filter",
     "Plan",
     "build_filter",
@@ -178,39 +179,51 @@ def _text_test(search: str, text: str) -> str:
     return f"coalesce({CONTAINS_FUNCTION}({text}, :folded), 0)"
 
 
-# A query of one or two characters: the term ids whose names hold :gram.
-_GRAM_TERMS = "SELECT term_id FROM search_grams WHERE gram = :gram"
+# A query of one or two characters: the keys (`search_terms.name_key`) of the names of a
+# kind holding :gram.
+_BUYER_KEYS, _SERVICE_KEYS = (
+    f"SELECT {NAME_KEY_FUNCTION}(t.term) FROM search_grams g JOIN search_terms t"  # noqa: S608
+    f" ON t.id = g.term_id WHERE g.gram = :gram AND t.kinds & {kind}"
+    for kind in (BUYER, SERVICE)
+)
+
+
+def _names_test(row: str, pk: str) -> str:
+    """An SQL boolean: does the order `pk` have a buyer or service name holding :gram? Its
+    name keys, read from `row` (`orders` or a walk of a sort index: they are in each), pick
+    the orders whose names are worth reading (keys may collide)."""
+    return (
+        f"({row}.buyer_key IN ({_BUYER_KEYS}) AND EXISTS (SELECT 1 FROM orders n"  # noqa: S608
+        f" WHERE n.pk = {pk} AND n.buyer_name IN ({_BUYERS})))"
+        f" OR ({row}.service_key IN ({_SERVICE_KEYS}) AND EXISTS (SELECT 1 FROM orders n"
+        f" WHERE n.pk = {pk} AND n.service_title IN ({_SERVICES})))"
+    )
 
 
 def match_test(search: str) -> str:
     """An SQL boolean over one `orders` row: does it match `search`? (For walking an index:
-    no set of matches is built.) The trigram test reads the indexed text from the FTS
-    table's own content table, by rowid."""
+    no set of matches is built.) A short search tests the name keys the sort index carries;
+    the trigram test reads the indexed text from the FTS table's own content table, by
+    rowid."""
     if short_search(search):
-        # Term ids from a narrow table, not names from the wide `orders` row: a walk of
-        # thousands of rows then reads a few hundred pages, not thousands.
-        return (
-            "(EXISTS (SELECT 1 FROM search_order_terms t WHERE t.pk = orders.pk"  # noqa: S608
-            f" AND (t.buyer IN ({_GRAM_TERMS}) OR t.service IN ({_GRAM_TERMS})))"
-            f" OR {_backlog_test(search, 'pk')})"
-        )
+        return f"({_names_test('orders', 'orders.pk')} OR {_backlog_test(search, 'pk')})"
     indexed = "(SELECT c.c0 FROM orders_fts_content c WHERE c.id = orders.pk)"
     return f"({_text_test(search, indexed)} OR {_backlog_test(search, 'pk')})"
 
 
+# What a walk of a sort index reads of each row (`match_join` tests them).
+WALKED_COLUMNS = "pk, buyer_key, service_key"
+
+
 def match_join(search: str, walked: str) -> str:
-    """``LEFT JOIN ... WHERE ...``: the rows of `walked` (a subquery's alias with a `pk`
-    column, read in its order) that match `search`, as `match_test` tests them. A join
-    reads each row's text or term ids for a third less than a correlated subquery does
-    (a walk tests thousands of rows), and a left join keeps `walked` the outer loop, so
-    the rows stay in its order."""
+    """``[LEFT JOIN ...] WHERE ...``: the rows of `walked` (a subquery's alias with the
+    `WALKED_COLUMNS`, read in its order) that match `search`, as `match_test` tests them.
+    A short search's test reads the walk's own keys; the trigram test joins the text (a join
+    reads each row's text for a third less than a correlated subquery does, and a left join
+    keeps `walked` the outer loop, so the rows stay in its order)."""
     pk = f"{walked}.pk"
     if short_search(search):
-        return (
-            f"LEFT JOIN search_order_terms t ON t.pk = {pk}"
-            f" WHERE t.buyer IN ({_GRAM_TERMS}) OR t.service IN ({_GRAM_TERMS})"
-            f" OR {_backlog_test(search, pk)}"
-        )
+        return f"WHERE {_names_test(walked, pk)} OR {_backlog_test(search, pk)}"
     return (
         f"LEFT JOIN orders_fts_content c ON c.id = {pk}"
         f" WHERE {_text_test(search, 'c.c0')} OR {_backlog_test(search, pk)}"

@@ -4,19 +4,30 @@ a two-character CJK name) finds its names through an index, then the orders thro
 buyer/service indexes, instead of scanning every order.
 
 Terms are only ever added: a term no order uses any more costs a lookup that finds nothing.
-`search_order_terms` holds each order's buyer and service term ids, for tests made while
-walking a sort index (a narrow table: a walk reads few pages).
+Each order carries a key of its buyer name and one of its service title (`name_key`), and so
+does every sort index: a common gram's search walks a sort index testing the keys of its
+names, reading the names themselves only where a key matches (keys may collide).
 Orders written in a bulk load reach the dictionary with their search entries
 (`rows.index_search_backlog`); until then the search reads them from the backlog.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection
 
-__all__ = ["BUYER", "SERVICE", "add_terms", "add_terms_of", "grams", "short_key"]
+__all__ = [
+    "BUYER",
+    "NAME_KEY_FUNCTION",
+    "SERVICE",
+    "add_terms",
+    "add_terms_of",
+    "grams",
+    "name_key",
+    "short_key",
+]
 
 BUYER = 1  # `search_terms.kinds` bits: where the term is used
 SERVICE = 2
@@ -25,6 +36,21 @@ SERVICE = 2
 def short_key(text: str) -> str:
     """How a short query and the grams compare: lower case (Unicode-aware)."""
     return text.lower()
+
+
+NAME_KEY_FUNCTION = "orderdesk_name_key"  # (name) -> name_key(name), in SQL
+_KEYS: dict[str, int] = {}  # (names repeat: most orders come from a few buyers and services)
+
+
+def name_key(name: str) -> int:
+    """A 23-bit hash of the lower-cased `name` (three bytes in a record). Names equal but for
+    case share a key; so may a few others: a key tells which names are worth reading."""
+    key = _KEYS.get(name)
+    if key is None:
+        if len(_KEYS) > 50_000:
+            _KEYS.clear()
+        key = _KEYS[name] = zlib.crc32(name.lower().encode()) & 0x7FFFFF
+    return key
 
 
 def grams(term: str) -> set[str]:
@@ -90,38 +116,19 @@ def add_terms(conn: Connection, terms: Iterable[tuple[str, int]]) -> int:
 
 
 def add_terms_of(conn: Connection, pks: Sequence[int]) -> int:
-    """Add the buyer names and service titles of the orders `pks` to the dictionary, and
-    record each order's term ids; returns how many terms were new."""
-    names: list[tuple[int, str, str]] = []
+    """Add the buyer names and service titles of the orders `pks` to the dictionary;
+    returns how many terms were new."""
+    names: list[tuple[str, str]] = []
     for start in range(0, len(pks), 500):
         chunk = list(pks[start : start + 500])
         marks = ", ".join("?" for _ in chunk)
         names.extend(
             conn.exec_driver_sql(
-                f"SELECT pk, buyer_name, service_title FROM orders "  # noqa: S608
+                f"SELECT buyer_name, service_title FROM orders "  # noqa: S608
                 f"WHERE pk IN ({marks})",
                 tuple(chunk),
             ).tuples()
         )
-    added = add_terms(
-        conn, [term for _, buyer, service in names for term in ((buyer, BUYER), (service, SERVICE))]
+    return add_terms(
+        conn, [term for buyer, service in names for term in ((buyer, BUYER), (service, SERVICE))]
     )
-    wanted = sorted({term for _, buyer, service in names for term in (buyer, service) if term})
-    ids: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        batch = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in batch)
-        for term_id, term in conn.exec_driver_sql(
-            f"SELECT id, term FROM search_terms WHERE term IN ({marks})",  # noqa: S608
-            tuple(batch),
-        ):
-            ids[term.lower()] = term_id  # (the stored spelling may differ in ASCII case)
-    if names:
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO search_order_terms (pk, buyer, service) VALUES (?, ?, ?)",
-            [
-                (pk, ids.get(buyer.lower(), 0), ids.get(service.lower(), 0))
-                for pk, buyer, service in names
-            ],
-        )
-    return added

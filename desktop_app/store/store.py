@@ -269,14 +269,6 @@ class Store(SyncSide):
         with self.read() as conn:
             return self._list.position(conn, query, order_id, now)
 
-    def prepare_search(self) -> None:
-        """Read the search dictionary's term ids of every order (a dozen bytes an order) into
-        this connection's page cache. A search of one or two characters tests them order by
-        order while walking a sort index: read from disk, the first such searches take twice
-        as long."""
-        with self.read() as conn:
-            self._list.prepare_search(conn)
-
     def view_counts(self, now: datetime) -> dict[OrderView, int]:
         """Orders per status view (counters kept by triggers; Needs my action counted)."""
         with self.read() as conn:

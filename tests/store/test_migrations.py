@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import Connection
 
 from desktop_app.store import Store, StoreError
 from desktop_app.store.connection import _alembic_config, create_store_engine, head_revision
@@ -25,17 +26,32 @@ def test_pragmas(store: Store) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
-def _at_revision(path: Path, revision: str) -> None:
+def at_revision(path: Path, revision: str) -> None:
+    """Bring the cache at `path` (new, or at any revision) to `revision`, up or down."""
     engine = create_store_engine(path)
     with engine.connect() as connection:
-        command.upgrade(_alembic_config(connection), revision)
+        config = _alembic_config(connection)
+        current = connection.exec_driver_sql(
+            "SELECT version_num FROM alembic_version"
+        ).scalar() if _has_versions(connection) else None
+        if current is not None and current > revision:
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
         connection.commit()
     engine.dispose()
 
 
+def _has_versions(connection: Connection) -> bool:
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'"
+    ).first()
+    return found is not None
+
+
 def test_an_old_cache_is_copied_then_migrated_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite3"
-    _at_revision(path, "0001")
+    at_revision(path, "0001")
     with sqlite3.connect(path) as raw:
         raw.execute("INSERT INTO sync_state (key, value) VALUES ('cursor', 'abc')")
     raw.close()

@@ -1,19 +1,21 @@
-"""Search: the dictionary behind queries of one or two characters, the backlog of a bulk load,
-case folding and literal text in every plan, and the dictionary built by migration 0005."""
+"""Search: the dictionary behind queries of one or two characters and the name keys its walks
+test, the backlog of a bulk load, case folding and literal text in every plan, and what
+migrations 0005 and 0007 build."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from desktop_app.store import OrderQuery, OrderView, Store
+from desktop_app.store import OrderQuery, OrderView, SortKey, Store
 from desktop_app.store.queries import Plan
 from desktop_app.store.rows import index_search_backlog, upsert_orders
+from desktop_app.store.search_terms import name_key
 
 from .factories import NOW, make_order
+from .test_migrations import at_revision
 
 # The limits of `listing` that make each plan the choice.
 PLAN_LIMITS: dict[Plan, dict[str, int]] = {
@@ -123,19 +125,11 @@ def test_migration_0005_builds_the_dictionary_of_a_filled_cache(tmp_path: Path) 
     with Store.open(path) as store, store.write() as conn:
         upsert_orders(conn, written)
         upsert_orders(conn, [make_order(3, buyer="李雷")], defer_search=True)
-    with sqlite3.connect(path) as raw:  # the cache as revision 0004 left it
-        raw.execute("DROP TABLE search_order_terms")
-        raw.execute("DROP TABLE search_grams")
-        raw.execute("DROP TABLE search_terms")
-        raw.execute("ALTER TABLE outbox DROP COLUMN acted_on")  # 0006
-        raw.execute("UPDATE alembic_version SET version_num = '0004'")
-    raw.close()
+    at_revision(path, "0004")
     with Store.open(path) as store:
         with store.read() as conn:
             terms = {t for (t,) in conn.exec_driver_sql("SELECT term FROM search_terms")}
-            indexed = conn.exec_driver_sql("SELECT count(*) FROM search_order_terms").scalar_one()
         assert {"王芳", "Anna Müller"} <= terms and "李雷" not in terms  # (still in the backlog)
-        assert indexed == 2
         assert found(store, "芳") == {written[0].id}
         assert len(found(store, "李")) == 1
     assert len(list(tmp_path.glob("cache.sqlite3.before-*-from-0004.bak"))) == 1
@@ -196,3 +190,116 @@ def test_a_count_given_up_stops_at_once_and_leaves_the_connection_usable(
         # The connection reads on, and no longer looks at that event.
         assert store.count_orders(query, NOW) == expected
         assert len(store.list_orders(query, 0, 500, NOW)) == expected
+
+
+def _names_with_one_key() -> tuple[str, str]:
+    """Two names with the same `name_key`, only the first holding the gram "9x"."""
+    seen: dict[int, str] = {}
+    for i in range(1_000_000):
+        name = f"Käufer 9x{i}" if i % 2 else f"Käufer {i}"
+        key = name_key(name)
+        other = seen.get(key)
+        if other is not None and ("9x" in other) != ("9x" in name):
+            return (other, name) if "9x" in other else (name, other)
+        seen.setdefault(key, name)
+    raise AssertionError("no collision")
+
+
+@pytest.mark.parametrize("plan", list(Plan))
+def test_a_name_whose_key_collides_with_a_matching_one_is_not_found(
+    store: Store, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a walk tests the keys the sort index carries, then reads the names they pick)
+    from desktop_app.store import listing
+
+    for name, value in PLAN_LIMITS[plan].items():
+        monkeypatch.setattr(listing, name, value)
+    holding, other = _names_with_one_key()
+    assert name_key(holding) == name_key(other) and "9x" not in other
+    written = [make_order(1, buyer=other), make_order(2, buyer=holding), make_order(3, buyer=other)]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    for view in (OrderView.ALL, OrderView.PENDING_DELIVERY):
+        assert found(store, "9x", view) == {written[1].id}
+        assert found(store, "9X", view) == {written[1].id}
+
+
+@pytest.mark.parametrize("view", list(OrderView))
+def test_a_short_search_walks_the_sort_index_alone(store: Store, view: OrderView) -> None:
+    """A common gram's walk tests the name keys every sort index carries: each order walked
+    is read from the index only (a few bytes), never from the table."""
+    from desktop_app.store.listing import WINDOW
+    from desktop_app.store.queries import WALKED_COLUMNS, match_join, order_by, view_filter
+
+    for key in SortKey:
+        query = OrderQuery(view=view, sort=key, search="ab")
+        walk = view_filter(query, NOW)
+        sql = (
+            f"SELECT walked.pk FROM (SELECT {WALKED_COLUMNS} FROM orders INDEXED BY "
+            f"{walk.index} WHERE {walk.where} ORDER BY {order_by(query)} LIMIT 100) AS walked "
+            f"{match_join(query.search, 'walked')} LIMIT {WINDOW}"
+        )
+        with store.read() as conn:
+            plan = [
+                str(row[-1])
+                for row in conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {sql}", {**walk.params, "gram": "ab", "pattern": "%ab%"}
+                )
+            ]
+        scans = [step for step in plan if walk.index in step]
+        assert scans and all("COVERING INDEX" in step for step in scans), plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan  # (still in order)
+
+
+def test_migration_0007_gives_every_sort_index_the_name_keys(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    written = [make_order(i, buyer=f"王芳 {i % 3}", service=f"Logo {i % 2}") for i in range(30)]
+    with Store.open(path) as store, store.write() as conn:
+        upsert_orders(conn, written)
+    at_revision(path, "0006")
+    with Store.open(path) as store:
+        with store.read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT buyer_name, buyer_key, service_title, service_key FROM orders"
+            ).all()
+            indexes = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_sort_%'"
+            ).all()
+            gone = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'search_order_terms'"
+            ).first()
+        assert len(rows) == 30 and gone is None
+        assert all(b == name_key(buyer) and s == name_key(service) for buyer, b, service, s in rows)
+        assert len(indexes) == 30
+        assert all("pk, buyer_key, service_key)" in sql for _, sql in indexes)
+        assert len(found(store, "芳 1")) == 10
+        assert len(found(store, "王")) == 30
+        assert len(found(store, "o 1")) == 15
+    assert len(list(tmp_path.glob("cache.sqlite3.before-*-from-0006.bak"))) == 1
+
+
+def test_migration_0007_during_a_bulk_load_leaves_the_keys_to_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with Store.open(path) as store:
+        store.begin_bulk_load()
+        with store.write() as conn:
+            upsert_orders(conn, [make_order(1, buyer="李雷")], defer_search=True)
+    at_revision(path, "0006")
+    with Store.open(path) as store:
+        with store.read() as conn:
+            deferred = conn.exec_driver_sql(
+                "SELECT sql FROM deferred_indexes WHERE name LIKE 'ix_sort_%'"
+            ).scalars().all()
+            present = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'ix_sort_%'"
+            ).scalar_one()
+        assert len(deferred) == 30 and present == 0
+        assert all("pk, buyer_key, service_key)" in sql for sql in deferred)
+        store.end_bulk_load()
+        store.index_search()
+        with store.read() as conn:
+            built = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name LIKE 'ix_sort_%'"
+            ).scalars().all()
+        assert len(built) == 30 and all("buyer_key, service_key)" in sql for sql in built)
+        assert len(found(store, "李")) == 1

@@ -50,7 +50,6 @@ class CountingStore:
     store: Store
     paints: PaintSpy | None = None
     paints_at_count: list[int] = field(default_factory=list)
-    prepared_at_paint: list[int] = field(default_factory=list)  # (as paints_at_count)
     gate: threading.Event = field(default_factory=threading.Event)  # counts wait for it
     cancels: list[threading.Event] = field(default_factory=list)  # each such count's
 
@@ -73,10 +72,6 @@ class CountingStore:
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
         return self.store.position_of(query, order_id, now)
-
-    def prepare_search(self) -> None:
-        self.prepared_at_paint.append(self.paints.count if self.paints else -1)
-        self.store.prepare_search()
 
 
 @dataclass
@@ -154,20 +149,6 @@ def test_rows_counted_below_the_screen_only_grow_the_scroll_bar(
     shown.table.scrollToBottom()
     last = shown.model.rowCount() - 1
     qtbot.waitUntil(lambda: shown.table.rowAt(shown.table.viewport().height() - 1) == last)
-
-
-def test_the_background_connection_readies_itself_for_searches_after_the_first_paint(
-    qtbot: QtBot, shown: ShownTable
-) -> None:
-    # (the table was shown by the fixture: its first rows are painted)
-    qtbot.waitUntil(lambda: len(shown.background.prepared_at_paint) == 1)
-    assert shown.background.prepared_at_paint[0] >= 1
-    # Once: later paints and searches do not read the dictionary again.
-    _search_with_rows_first(qtbot, shown)
-    qtbot.waitUntil(lambda: shown.model.count_known)
-    shown.table.viewport().repaint()
-    qtbot.waitUntil(shown.runner.is_idle)
-    assert len(shown.background.prepared_at_paint) == 1
 
 
 def test_a_new_query_gives_up_the_count_still_running_for_the_rows_it_replaces(

@@ -38,8 +38,6 @@ class OrderSource(Protocol):
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None: ...
 
-    def prepare_search(self) -> None: ...
-
 
 class Block:
     __slots__ = ("cells", "rows")

@@ -13,9 +13,6 @@ the background, and the table grows to it with an insertion of rows (persistent 
 where they are). The count waits until the view has painted those rows (`rows_painted`), or
 `COUNT_DELAY_MS` when nothing paints: a common text's count reads for up to a second, and run
 beside the paint it would take the CPU the paint needs (this machine has two cores).
-
-Once the first rows are on screen, the background connection readies itself for searches
-(`OrderSource.prepare_search`), so the first searches do not wait for the disk.
 """
 
 from __future__ import annotations
@@ -156,7 +153,6 @@ class OrderTableModel(QAbstractTableModel):
         self._counts: LatestOnly[tuple[int, int]] | None = None
         self._background = background_source
         self._runner = runner
-        self._search_prepared = runner is None  # (without a background, nothing to ready)
         if runner is not None:
             if background_source is None:
                 raise ValueError("a background runner needs a background source")
@@ -472,14 +468,10 @@ class OrderTableModel(QAbstractTableModel):
             self._count_due.start()
 
     def rows_painted(self) -> None:
-        """The view has painted the rows shown: a count waiting for that is read now; after
-        the first paint, the background connection readies itself for searches."""
+        """The view has painted the rows shown: a count waiting for that is read now."""
         if self._count_due.isActive():
             self._count_due.stop()
             self._read_count()
-        if not self._search_prepared and self._runner and self._background is not None:
-            self._search_prepared = True
-            self._runner.run(self._background.prepare_search, None, self._report)
 
     def _read_count(self) -> None:
         query, now, shown = self._query, self._now, self._shown
