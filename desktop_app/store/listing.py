@@ -41,6 +41,9 @@ from .search_terms import NAME_KEY_FUNCTION, name_key
 from .types import OrderQuery, OrderRow, OrderView
 
 __all__ = [
+    "FLOOR_WALK_BUDGET",
+    "KEY_ROWS_PER_MATCH",
+    "KEY_WALK_BUDGET",
     "PROBE_ROWS_PER_MATCH",
     "SORTABLE_MATCHES",
     "SPARSE_MATCHES",
@@ -107,12 +110,18 @@ def _indexed(
 
 
 SPARSE_MATCHES = 1_500  # at most this many matches: fetch and sort them all
-THIN_MATCHES = 6_000  # at most this many (for 1-2 characters: THIN_MATCHES_SHORT): probe
-THIN_MATCHES_SHORT = 20_000
+# At most this many: walked against their set (a set of 20,000 takes ~5 ms to build, where
+# testing rows' text would read a page of it each, ~8 us from the OS's cache).
+THIN_MATCHES = 20_000
 WALK_BUDGET = 16_000  # rows of the sort index a common text's first window may take to find
+FLOOR_WALK_BUDGET = 4_000  # the same, from the first match of the text this one extends
 # Walking a row of a sort index against a set of matches costs about a fifth of fetching and
 # sorting one match whose page is cached (0.5 vs 2-3 us), a twentieth of one read from disk.
 PROBE_ROWS_PER_MATCH = 10
+# A search of one or two characters tests the name keys in the sort index itself: a row
+# walked costs a quarter of a microsecond, and no set of matches is built.
+KEY_WALK_BUDGET = 64_000
+KEY_ROWS_PER_MATCH = 30
 SORTABLE_MATCHES = 20_000  # at most this many matches may be sorted (~50 ms) when walks fail
 WINDOW = 64  # the first window of a search (the table's block)
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
@@ -222,20 +231,21 @@ class OrderList:
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
     ) -> tuple[Plan, list[OrderRow]]:
-        """Few matches anywhere (a bounded count of the index's answer): sort them. A few
-        thousand: walk the sort index against their set (`Plan.PROBE`), as far as sorting
-        them would cost; no window's worth of matches by then, and they are sorted after all.
+        """Few matches anywhere (a bounded count of the index's answer): sort them. A text
+        that extends one just read (`floor`) first walks from that one's first match, at
+        most `FLOOR_WALK_BUDGET` rows (`KEY_WALK_BUDGET` for name keys). A few thousand:
+        walk the sort index against their set (`Plan.PROBE`; for one or two characters,
+        testing the name keys the index carries: `Plan.DENSE`), as far as sorting them
+        would cost; no window's worth of matches by then, and they are sorted after all.
         Else walk the view's sort index testing each row's own text, at most `WALK_BUDGET`
-        rows: a window's worth of matches there makes walking the plan; fewer, and they are
-        counted: up to `SORTABLE_MATCHES`, they go as a few thousand do; more, and the sort
-        index is walked against their set as far as it takes. (A walk's window is the first
-        one: it is kept.)"""
+        rows (`KEY_WALK_BUDGET`): a window's worth of matches there makes walking the
+        plan; fewer, and they are counted: up to `SORTABLE_MATCHES`, they go as a few
+        thousand do; more, and the sort index is walked as far as it takes. (A walk's window
+        is the first one: it is kept.)"""
         search = query.search.strip()
         params = search_params(search)
-        # (a short query's matches come from index ranges: counting more of them is cheap)
-        thin = THIN_MATCHES_SHORT if short_search(search) else THIN_MATCHES
-        found = self._matches(conn, search, params, thin + 1)
-        if found <= SPARSE_MATCHES:
+        short = short_search(search)
+        if self._matches(conn, search, params, SPARSE_MATCHES + 1) <= SPARSE_MATCHES:
             return Plan.SPARSE, []
         view = view_filter(query, now)
         where, view_params = view.where, dict(view.params)
@@ -247,25 +257,40 @@ class OrderList:
             )
             view_params["floor"] = floor
         walk = {**view_params, **params, "window": WINDOW}
-        if found > thin:  # (else a set cheap to build; too thin to find a window by testing)
-            # The first `WALK_BUDGET` rows of the view, each tested by its own text (the test
-            # reads the order's text or term ids by pk: the walk stays on the index); a window
-            # of matches there makes the plan DENSE, else the sort index is walked against
-            # the set of matches (PROBE).
-            window = _indexed(
+        walked = (
+            f"SELECT {WALKED_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
+            f"ORDER BY {order_by(query)} LIMIT :budget"
+        )
+
+        def dense_walk(budget: int) -> list[OrderRow]:
+            """The matches among the view's first `budget` rows (-1: all), each tested by
+            its own text or name keys (the test reads the order's text by pk, or nothing:
+            the walk stays on the index), up to a window of them."""
+            rows = _indexed(
                 conn,
                 f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-                f"SELECT walked.pk FROM (SELECT {WALKED_COLUMNS} FROM orders {{indexed}} "
-                f"WHERE {where} ORDER BY {order_by(query)} LIMIT :budget) AS walked "
+                f"SELECT walked.pk FROM ({walked}) AS walked "
                 f"{match_join(search, 'walked')} LIMIT :window) ORDER BY {order_by(query)}",
                 view.index,
-                {**walk, "budget": WALK_BUDGET},
+                {**walk, "budget": budget},
             ).all()
+            return [_row(values) for values in rows]
+
+        if floor is not None:
+            # Typing on: the walk of the text this extends read these rows a moment ago.
+            window = dense_walk(KEY_WALK_BUDGET if short else FLOOR_WALK_BUDGET)
             if len(window) >= WINDOW:
-                return Plan.DENSE, [_row(values) for values in window]
+                return Plan.DENSE, window
+        found = self._matches(conn, search, params, THIN_MATCHES + 1)
+        if found > THIN_MATCHES:  # (else a set cheap to build; too thin to find by testing)
+            window = dense_walk(KEY_WALK_BUDGET if short else WALK_BUDGET)
+            if len(window) >= WINDOW:
+                return Plan.DENSE, window
             found = self._matches(conn, search, params, SORTABLE_MATCHES + 1)
             if found > SORTABLE_MATCHES:  # (too many to sort: walk as far as it takes)
-                window = _indexed(
+                if short:
+                    return Plan.DENSE, dense_walk(-1)
+                rows = _indexed(
                     conn,
                     f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
                     f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} "
@@ -273,33 +298,60 @@ class OrderList:
                     view.index,
                     walk,
                 ).all()
-                return Plan.PROBE, [_row(values) for values in window]
-        # A few thousand matches: walk the sort index against their set only as far as
-        # sorting them all would cost; matches that sit deeper in this view's order (or
-        # outside it: the set is not the view's) are sorted instead.
-        budget = PROBE_ROWS_PER_MATCH * found
-        walked = f"SELECT pk FROM orders {{indexed}} WHERE {where} ORDER BY {order_by(query)}"  # noqa: S608
-        window = _indexed(
-            conn,
-            f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
-            f"SELECT walked.pk FROM ({walked} LIMIT :budget) AS walked "
-            f"WHERE walked.pk IN ({match_source(search)}) LIMIT :window) "
-            f"ORDER BY {order_by(query)}",
-            view.index,
-            {**walk, "budget": budget},
-        ).all()
-        if len(window) < WINDOW:
-            seen = _indexed(
+                return Plan.PROBE, [_row(values) for values in rows]
+        # A few thousand matches: walk the sort index only as far as sorting them all would
+        # cost; matches that sit deeper in this view's order (or outside it: the set is not
+        # the view's) are sorted instead.
+        if short:
+            plan, budget = Plan.DENSE, KEY_ROWS_PER_MATCH * found
+            window = dense_walk(budget)
+        else:
+            plan, budget = Plan.PROBE, PROBE_ROWS_PER_MATCH * found
+            rows = _indexed(
                 conn,
-                f"SELECT count(*) FROM ({walked} LIMIT :budget)",  # noqa: S608
+                f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
+                f"SELECT walked.pk FROM ({walked}) AS walked "
+                f"WHERE walked.pk IN ({match_source(search)}) LIMIT :window) "
+                f"ORDER BY {order_by(query)}",
                 view.index,
-                {**view_params, "budget": budget},
+                {**walk, "budget": budget},
+            ).all()
+            window = [_row(values) for values in rows]
+        if len(window) < WINDOW and not self._fits(
+            conn, query, walked, view.index, view_params, budget
+        ):
+            # (its first window kept: a longer text starts its walk at its first match)
+            sorted_first = build_filter(query, now, Plan.SPARSE)
+            return Plan.SPARSE, self._read(conn, query, sorted_first, 0, WINDOW)
+        return plan, window
+
+    def _fits(
+        self,
+        conn: Connection,
+        query: OrderQuery,
+        walked: str,
+        index: str | None,
+        params: dict[str, Any],
+        budget: int,
+    ) -> bool:
+        """Whether the view has at most `budget` rows from where `walked` starts (a walk of
+        that many saw them all): from its counter, which a status view and All keep (it
+        counts from the view's start: a bound), else by walking them again."""
+        if query.view is OrderView.ALL:
+            return self._total(conn) <= budget
+        group = view_group(query.view)
+        if group is not None:
+            size = conn.exec_driver_sql(
+                "SELECT coalesce(sum(n), 0) FROM view_counts WHERE view_group = ?", (group,)
             ).scalar_one()
-            if seen >= budget:  # (else the walk saw the whole view: these are all)
-                # (its first window kept: a longer text starts its walk at its first match)
-                sorted_first = build_filter(query, now, Plan.SPARSE)
-                return Plan.SPARSE, self._read(conn, query, sorted_first, 0, WINDOW)
-        return Plan.PROBE, [_row(values) for values in window]
+            return int(size) <= budget
+        seen = _indexed(
+            conn,
+            f"SELECT count(*) FROM ({walked})",  # noqa: S608
+            index,
+            {**params, "budget": budget},
+        ).scalar_one()
+        return int(seen) < budget
 
     @staticmethod
     def _matches(conn: Connection, search: str, params: dict[str, str], cap: int) -> int:

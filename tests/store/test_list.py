@@ -115,7 +115,8 @@ def test_every_search_plan_gives_the_same_rows(
     filled: Store, plan: Plan, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Few matches are sorted; many are found by walking the sort index, each row tested
-    against the set of matches (probe) or its own text (dense)."""
+    against the set of matches (probe) or its own text (dense; for one or two characters,
+    whose walk tests the name keys the index carries, in place of probing)."""
     from desktop_app.store import listing
 
     monkeypatch.setattr(filled._list, "_plans", {})  # plans chosen by earlier cases
@@ -143,7 +144,8 @@ def test_every_search_plan_gives_the_same_rows(
             if rows:
                 assert filled.position_of(query, rows[-1].id, NOW) == len(rows) - 1
                 assert filled.list_orders(query, 0, 1, NOW) == rows[:1]
-                assert chosen[-1] is plan
+                short_probe = plan is Plan.PROBE and len(text) < 3
+                assert chosen[-1] is (Plan.DENSE if short_probe else plan)
 
 
 @pytest.mark.parametrize("deep", [False, True])
@@ -152,9 +154,10 @@ def test_every_search_plan_gives_the_same_rows(
 def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
     store: Store, deep: bool, text: str, walk_first: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Matches deeper in the view's order than `PROBE_ROWS_PER_MATCH` rows a match are
-    sorted (SPARSE), not walked to: before, a text whose few thousand matches sat far down
-    the view (or outside it) walked the whole view, up to a quarter of a second at 1M."""
+    """Matches deeper in the view's order than `PROBE_ROWS_PER_MATCH` rows a match
+    (`KEY_ROWS_PER_MATCH` for one or two characters) are sorted (SPARSE), not walked to:
+    before, a text whose few thousand matches sat far down the view (or outside it) walked
+    the whole view, up to a quarter of a second at 1M."""
     from desktop_app.store import listing
 
     def buyer(index: int) -> str:
@@ -165,9 +168,12 @@ def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
     with store.write() as conn:
         upsert_orders(conn, written)
     thin = -1 if walk_first else 10**9  # (more than `thin` matches: a walk testing text first)
-    limits = {"SPARSE_MATCHES": -1, "THIN_MATCHES": thin, "THIN_MATCHES_SHORT": thin}
-    for name, value in {**limits, "WINDOW": 2, "PROBE_ROWS_PER_MATCH": 2, "WALK_BUDGET": 2}.items():
+    limits = {"SPARSE_MATCHES": -1, "THIN_MATCHES": thin}
+    walks = {"PROBE_ROWS_PER_MATCH": 2, "WALK_BUDGET": 2}
+    walks |= {"KEY_ROWS_PER_MATCH": 2, "KEY_WALK_BUDGET": 2}
+    for name, value in {**limits, **walks, "WINDOW": 2}.items():
         monkeypatch.setattr(listing, name, value)
+    walked_plan = Plan.DENSE if len(text) < 3 else Plan.PROBE  # (a few thousand matches)
     chosen: list[Plan] = []
     choose = listing.OrderList._choose_plan
 
@@ -188,18 +194,20 @@ def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
     if deep:
         assert chosen[-1] is Plan.SPARSE
     else:
-        assert chosen[-1] is (Plan.DENSE if walk_first else Plan.PROBE)
+        assert chosen[-1] is (Plan.DENSE if walk_first else walked_plan)
     if deep:  # A longer text walks from the first match of the sorted one: found at once.
         longer = OrderQuery(view=query.view, search={"Zed": "Zed Q", "Z": "Ze"}[text])
         assert [row.id for row in store.list_orders(longer, 0, 10, NOW)] == expected
-        assert chosen[-1] is (Plan.DENSE if walk_first else Plan.PROBE)
+        assert chosen[-1] is Plan.DENSE
     # A view shorter than the walk allowed: walked to its end, its few matches are all.
     monkeypatch.setattr(listing, "PROBE_ROWS_PER_MATCH", 100)
+    monkeypatch.setattr(listing, "KEY_ROWS_PER_MATCH", 100)
     monkeypatch.setattr(listing, "WINDOW", 10)
     assert listed() == expected
-    assert chosen[-1] is Plan.PROBE
-    # Too many matches to sort: walked against their set as far as it takes.
+    assert chosen[-1] is walked_plan
+    # Too many matches to sort: walked (against their set, or their keys) as far as it takes.
     monkeypatch.setattr(listing, "PROBE_ROWS_PER_MATCH", 1)
+    monkeypatch.setattr(listing, "KEY_ROWS_PER_MATCH", 1)
     monkeypatch.setattr(listing, "SORTABLE_MATCHES", 0 if walk_first else 10**9)
     assert listed() == expected
-    assert chosen[-1] is (Plan.PROBE if walk_first else Plan.SPARSE)
+    assert chosen[-1] is (walked_plan if walk_first else Plan.SPARSE)

@@ -23,13 +23,11 @@ PLAN_LIMITS: dict[Plan, dict[str, int]] = {
     Plan.PROBE: {
         "SPARSE_MATCHES": -1,
         "THIN_MATCHES": 10**9,
-        "THIN_MATCHES_SHORT": 10**9,
         "PROBE_ROWS_PER_MATCH": 10**9,
     },
     Plan.DENSE: {
         "SPARSE_MATCHES": -1,
         "THIN_MATCHES": -1,
-        "THIN_MATCHES_SHORT": -1,
         "WALK_BUDGET": 10**9,
         "WINDOW": 1,
     },
