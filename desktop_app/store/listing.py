@@ -45,6 +45,7 @@ __all__ = [
     "KEY_ROWS_PER_MATCH",
     "KEY_WALK_BUDGET",
     "PROBE_ROWS_PER_MATCH",
+    "READ_AHEAD_ROWS",
     "SORTABLE_MATCHES",
     "SPARSE_MATCHES",
     "THIN_MATCHES",
@@ -124,6 +125,9 @@ KEY_WALK_BUDGET = 64_000
 KEY_ROWS_PER_MATCH = 30
 SORTABLE_MATCHES = 20_000  # at most this many matches may be sorted (~50 ms) when walks fail
 WINDOW = 64  # the first window of a search (the table's block)
+# Read ahead for the next keystroke: from a view's start, this many rows (a walk testing text
+# reads a page of it a row, scattered: ~8 us each from the OS's cache, 1-2 us from ours).
+READ_AHEAD_ROWS = 8_000
 _STATUS_BY_VALUE = {status.value: status for status in OrderStatus}
 
 
@@ -231,17 +235,22 @@ class OrderList:
     def _choose_plan(
         self, conn: Connection, query: OrderQuery, now: datetime, floor: str | None = None
     ) -> tuple[Plan, list[OrderRow]]:
-        """Few matches anywhere (a bounded count of the index's answer): sort them. A text
-        that extends one just read (`floor`) first walks from that one's first match, at
-        most `FLOOR_WALK_BUDGET` rows (`KEY_WALK_BUDGET` for name keys). A few thousand:
-        walk the sort index against their set (`Plan.PROBE`; for one or two characters,
-        testing the name keys the index carries: `Plan.DENSE`), as far as sorting them
-        would cost; no window's worth of matches by then, and they are sorted after all.
-        Else walk the view's sort index testing each row's own text, at most `WALK_BUDGET`
-        rows (`KEY_WALK_BUDGET`): a window's worth of matches there makes walking the
-        plan; fewer, and they are counted: up to `SORTABLE_MATCHES`, they go as a few
-        thousand do; more, and the sort index is walked as far as it takes. (A walk's window
-        is the first one: it is kept.)"""
+        """Few matches anywhere (a bounded count of the index's answer): sort them.
+
+        One or two characters: walk the view's sort index testing the name keys it carries
+        (`Plan.DENSE`), `KEY_WALK_BUDGET` rows; no window's worth of matches there, and
+        they are counted: more than `SORTABLE_MATCHES`, walked as far as it takes; fewer,
+        walked on as far as sorting them would cost (`KEY_ROWS_PER_MATCH` rows a match),
+        and sorted after all if that finds no window either.
+
+        Three or more: a text that extends one just read (`floor`) first walks from that
+        one's first match, testing rows' text, at most `FLOOR_WALK_BUDGET` rows. A few
+        thousand matches: walk the sort index against their set (`Plan.PROBE`), as far as
+        sorting them would cost, and sort them after all. More: walk testing each row's
+        text, at most `WALK_BUDGET` rows: a window's worth of matches there makes walking
+        the plan; fewer, and they are counted: up to `SORTABLE_MATCHES`, they go as a few
+        thousand do; more, and the sort index is walked against their set as far as it
+        takes. (A walk's window is the first one: it is kept.)"""
         search = query.search.strip()
         params = search_params(search)
         short = short_search(search)
@@ -259,53 +268,62 @@ class OrderList:
         walk = {**view_params, **params, "window": WINDOW}
         walked = (
             f"SELECT {WALKED_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
-            f"ORDER BY {order_by(query)} LIMIT :budget"
+            f"ORDER BY {order_by(query)} LIMIT :budget OFFSET :skip"
         )
 
-        def dense_walk(budget: int) -> list[OrderRow]:
-            """The matches among the view's first `budget` rows (-1: all), each tested by
-            its own text or name keys (the test reads the order's text by pk, or nothing:
-            the walk stays on the index), up to a window of them."""
+        def dense_walk(budget: int, skip: int = 0) -> list[OrderRow]:
+            """The matches among the view's `budget` rows after its first `skip` (-1: all),
+            each tested by its own text or name keys (the test reads the order's text by
+            pk, or nothing: the walk stays on the index), up to a window of them."""
             rows = _indexed(
                 conn,
                 f"SELECT {ROW_COLUMNS} FROM orders WHERE pk IN ("  # noqa: S608
                 f"SELECT walked.pk FROM ({walked}) AS walked "
                 f"{match_join(search, 'walked')} LIMIT :window) ORDER BY {order_by(query)}",
                 view.index,
-                {**walk, "budget": budget},
+                {**walk, "budget": budget, "skip": skip},
             ).all()
             return [_row(values) for values in rows]
 
-        if floor is not None:
-            # Typing on: the walk of the text this extends read these rows a moment ago.
-            window = dense_walk(KEY_WALK_BUDGET if short else FLOOR_WALK_BUDGET)
-            if len(window) >= WINDOW:
-                return Plan.DENSE, window
-        found = self._matches(conn, search, params, THIN_MATCHES + 1)
-        if found > THIN_MATCHES:  # (else a set cheap to build; too thin to find by testing)
-            window = dense_walk(KEY_WALK_BUDGET if short else WALK_BUDGET)
+        if short:
+            # Name keys in the index: a walk is cheap enough to try before counting.
+            window = dense_walk(KEY_WALK_BUDGET)
             if len(window) >= WINDOW:
                 return Plan.DENSE, window
             found = self._matches(conn, search, params, SORTABLE_MATCHES + 1)
             if found > SORTABLE_MATCHES:  # (too many to sort: walk as far as it takes)
-                if short:
-                    return Plan.DENSE, dense_walk(-1)
-                rows = _indexed(
-                    conn,
-                    f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
-                    f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} "
-                    "LIMIT :window",
-                    view.index,
-                    walk,
-                ).all()
-                return Plan.PROBE, [_row(values) for values in rows]
-        # A few thousand matches: walk the sort index only as far as sorting them all would
-        # cost; matches that sit deeper in this view's order (or outside it: the set is not
-        # the view's) are sorted instead.
-        if short:
-            plan, budget = Plan.DENSE, KEY_ROWS_PER_MATCH * found
-            window = dense_walk(budget)
+                return Plan.DENSE, dense_walk(-1)
+            # As far as sorting them all would cost (matches deeper in this view's order,
+            # or outside it, are sorted instead).
+            plan, budget = Plan.DENSE, max(KEY_WALK_BUDGET, KEY_ROWS_PER_MATCH * found)
+            if budget > KEY_WALK_BUDGET:  # (on from where the first walk stopped)
+                more = dense_walk(budget - KEY_WALK_BUDGET, skip=KEY_WALK_BUDGET)
+                window += more[: WINDOW - len(window)]
         else:
+            if floor is not None:
+                # Typing on: the walk of the text this extends read these rows a moment ago.
+                window = dense_walk(FLOOR_WALK_BUDGET)
+                if len(window) >= WINDOW:
+                    return Plan.DENSE, window
+            found = self._matches(conn, search, params, THIN_MATCHES + 1)
+            if found > THIN_MATCHES:  # (else a set cheap to build; too thin to find by testing)
+                window = dense_walk(WALK_BUDGET)
+                if len(window) >= WINDOW:
+                    return Plan.DENSE, window
+                found = self._matches(conn, search, params, SORTABLE_MATCHES + 1)
+                if found > SORTABLE_MATCHES:  # (too many to sort: walk as far as it takes)
+                    rows = _indexed(
+                        conn,
+                        f"SELECT {ROW_COLUMNS} FROM orders {{indexed}} WHERE {where} "  # noqa: S608
+                        f"AND pk IN ({match_source(search)}) ORDER BY {order_by(query)} "
+                        "LIMIT :window",
+                        view.index,
+                        walk,
+                    ).all()
+                    return Plan.PROBE, [_row(values) for values in rows]
+            # A few thousand matches: walk the sort index against their set only as far as
+            # sorting them all would cost; matches that sit deeper in this view's order (or
+            # outside it: the set is not the view's) are sorted instead.
             plan, budget = Plan.PROBE, PROBE_ROWS_PER_MATCH * found
             rows = _indexed(
                 conn,
@@ -314,7 +332,7 @@ class OrderList:
                 f"WHERE walked.pk IN ({match_source(search)}) LIMIT :window) "
                 f"ORDER BY {order_by(query)}",
                 view.index,
-                {**walk, "budget": budget},
+                {**walk, "budget": budget, "skip": 0},
             ).all()
             window = [_row(values) for values in rows]
         if len(window) < WINDOW and not self._fits(
@@ -349,7 +367,7 @@ class OrderList:
             conn,
             f"SELECT count(*) FROM ({walked})",  # noqa: S608
             index,
-            {**params, "budget": budget},
+            {**params, "budget": budget, "skip": 0},
         ).scalar_one()
         return int(seen) < budget
 
@@ -432,6 +450,38 @@ class OrderList:
                 f"AND ({listed}) {before} ({marks})",
                 where.index,
                 {**where.params, **keys},
+            ).scalar_one()
+        )
+
+    def read_ahead(self, conn: Connection, query: OrderQuery, now: datetime) -> int:
+        """Read into this connection's page cache the search text of the rows that the
+        walk of the next keystroke's text (`query`'s text and one more character) would
+        test: after a text of one or two characters, the view's first `READ_AHEAD_ROWS`
+        (the first text of three walks from the top); after a longer text whose first
+        window a walk found, `FLOOR_WALK_BUDGET` rows past that window (the longer text
+        walks from the same first match, past it). Returns how many rows were read."""
+        search = query.search.strip()
+        view = view_filter(query, now)
+        where, params, rows = view.where, dict(view.params), READ_AHEAD_ROWS
+        if search and not short_search(search):
+            kept = self._plans.get((search, query.view, query.sort, query.descending))
+            if kept is None or kept[1] is Plan.SPARSE or not kept[2]:
+                return 0  # (few matches: a longer text has fewer still, and sorts them)
+            columns = ", ".join(order_columns(query))
+            where += (
+                f" AND ({columns}) {'<' if query.descending else '>'} "  # noqa: S608
+                f"(SELECT {columns} FROM orders WHERE id = :after)"
+            )
+            params["after"], rows = kept[2][-1].id, FLOOR_WALK_BUDGET
+        return int(
+            _indexed(
+                conn,
+                "SELECT count(c.c0) FROM ("  # noqa: S608
+                f"SELECT pk FROM orders {{indexed}} WHERE {where} "
+                f"ORDER BY {order_by(query)} LIMIT :rows) AS ahead "
+                "LEFT JOIN orders_fts_content c ON c.id = ahead.pk",
+                view.index,
+                {**params, "rows": rows},
             ).scalar_one()
         )
 

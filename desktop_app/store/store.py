@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -61,6 +61,44 @@ class CountCancelled(Exception):  # noqa: N818 - what happened, not a failure
     """A count given up because its answer is no longer wanted."""
 
 
+@contextmanager
+def _interrupted_when(conn: Connection, stop: Callable[[], bool]) -> Iterator[None]:
+    """Statements run inside are interrupted (`OperationalError`) once `stop()` is true,
+    looked at every `CANCEL_CHECK_STEPS` SQLite steps."""
+    raw = driver_of(conn)
+    raw.set_progress_handler(stop, CANCEL_CHECK_STEPS)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+class _Turns:
+    """The lock that serialises a store's connection, knowing how many threads wait for it
+    (work done while the connection is idle gives way to them: `Store.read_ahead`)."""
+
+    __slots__ = ("_lock", "_tally", "waiting")
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._tally = threading.Lock()
+        self.waiting = 0
+
+    def __enter__(self) -> Self:
+        if not self._lock.acquire(blocking=False):
+            with self._tally:
+                self.waiting += 1
+            try:
+                self._lock.acquire()
+            finally:
+                with self._tally:
+                    self.waiting -= 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 class _HeldFeedTransaction:
     __slots__ = ("pages", "relaxed", "since")
 
@@ -77,7 +115,7 @@ class Store(SyncSide):
         self._engine = engine
         self._conn = connection
         self.path = path
-        self._lock = threading.RLock()
+        self._lock = _Turns()
         self._closed = False
         self._list = OrderList(connection)
         self._held: _HeldFeedTransaction | None = None
@@ -243,19 +281,38 @@ class Store(SyncSide):
         """How many orders `query` lists. With `cancel`: once it is set, the count gives up
         within a fraction of a millisecond (`CountCancelled`), letting the connection go to
         the reads that replace it (a common text's count reads for up to a second)."""
-        with self.read() as conn:
-            if cancel is None:
+        if cancel is None:
+            with self.read() as conn:
                 return self._list.count(conn, query, now)
-            raw = driver_of(conn)
-            raw.set_progress_handler(cancel.is_set, CANCEL_CHECK_STEPS)
-            try:
+        try:
+            with self.read() as conn, _interrupted_when(conn, cancel.is_set):
                 return self._list.count(conn, query, now)
-            except OperationalError as error:
-                if cancel.is_set():
-                    raise CountCancelled from error
-                raise
-            finally:
-                raw.set_progress_handler(None, 0)
+        except OperationalError as error:
+            if cancel.is_set():
+                raise CountCancelled from error
+            raise
+
+    def read_ahead(
+        self, query: OrderQuery, now: datetime, cancel: threading.Event | None = None
+    ) -> int | None:
+        """Work for when the connection is idle: read into its page cache the search text
+        the next keystroke after `query` would walk (`OrderList.read_ahead`). It gives way
+        within a fraction of a millisecond to any other use of this store, and once `cancel`
+        is set: then it returns None (what it read stays cached); else the rows read."""
+        gave_way = False
+
+        def give_way() -> bool:
+            nonlocal gave_way
+            gave_way = self._lock.waiting > 0 or (cancel is not None and cancel.is_set())
+            return gave_way
+
+        try:
+            with self.read() as conn, _interrupted_when(conn, give_way):
+                return self._list.read_ahead(conn, query, now)
+        except OperationalError:
+            if gave_way:
+                return None
+            raise
 
     def list_orders(
         self, query: OrderQuery, offset: int, limit: int, now: datetime

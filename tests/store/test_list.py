@@ -211,3 +211,30 @@ def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
     monkeypatch.setattr(listing, "SORTABLE_MATCHES", 0 if walk_first else 10**9)
     assert listed() == expected
     assert chosen[-1] is (walked_plan if walk_first else Plan.SPARSE)
+
+
+def test_a_short_search_walks_on_from_where_its_first_walk_stopped(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk of `KEY_WALK_BUDGET` rows that finds part of a window walks on (as far as
+    sorting the matches would cost), keeping what it found: the window is whole and in
+    order, and the rows after it are the same as a fresh read's."""
+    from desktop_app.store import listing
+
+    # Matches at rows 1, 5, 9, ... of 40 (by deadline): 2 in the first walk of 6 rows.
+    due = [timedelta(hours=i + 1) for i in range(40)]
+    written = [
+        make_order(i, buyer=f"Zed {i}" if i % 4 == 1 else f"Ann {i}", deliver_in=due[i])
+        for i in range(40)
+    ]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    limits = {"SPARSE_MATCHES": -1, "KEY_WALK_BUDGET": 6, "KEY_ROWS_PER_MATCH": 4, "WINDOW": 5}
+    for name, value in limits.items():
+        monkeypatch.setattr(listing, name, value)
+    query = OrderQuery(view=OrderView.PENDING_DELIVERY, search="Ze", sort=SortKey.DEADLINE)
+    expected = [o.id for o in written if o.buyer.display_name.startswith("Zed")]
+    assert [row.id for row in store.list_orders(query, 0, 5, NOW)] == expected[:5]
+    plan, first = store._list._plans[(query.search, query.view, query.sort, query.descending)][1:]
+    assert plan is Plan.DENSE and [row.id for row in first] == expected[:5]
+    assert [row.id for row in store.list_orders(query, 0, 20, NOW)] == expected

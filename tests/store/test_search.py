@@ -5,6 +5,9 @@ migrations 0005 and 0007 build."""
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -301,3 +304,65 @@ def test_migration_0007_during_a_bulk_load_leaves_the_keys_to_its_end(tmp_path: 
             ).scalars().all()
         assert len(built) == 30 and all("buyer_key, service_key)" in sql for sql in built)
         assert len(found(store, "李")) == 1
+
+
+@pytest.fixture
+def zeds(store: Store) -> list[str]:
+    """40 orders due one hour apart; every fourth buyer is a "Zed"."""
+    names = [f"Zed {i}" if i % 4 == 1 else f"Ann {i}" for i in range(41)]
+    written = [
+        make_order(i, buyer=names[i], deliver_in=timedelta(hours=i)) for i in range(1, 41)
+    ]
+    with store.write() as conn:
+        upsert_orders(conn, written)
+    return [order.id for order in written]
+
+
+def test_read_ahead_reads_what_the_next_keystroke_walks(
+    store: Store, zeds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import listing
+
+    view = OrderQuery(view=OrderView.PENDING_DELIVERY, sort=SortKey.DEADLINE)
+    short = replace(view, search="Ze")
+    store.list_orders(short, 0, 10, NOW)
+    assert store.read_ahead(short, NOW) == 40  # (the next text walks from the top)
+    monkeypatch.setattr(listing, "READ_AHEAD_ROWS", 7)
+    assert store.read_ahead(short, NOW) == 7
+    # A walked text: the rows past its first window (the next text walks on from there).
+    for name, value in {**PLAN_LIMITS[Plan.DENSE], "WINDOW": 2, "FLOOR_WALK_BUDGET": 5}.items():
+        monkeypatch.setattr(listing, name, value)
+    longer = replace(view, search="Zed")
+    assert [row.id for row in store.list_orders(longer, 0, 2, NOW)] == [zeds[0], zeds[4]]
+    assert store.read_ahead(longer, NOW) == 5
+    monkeypatch.setattr(listing, "FLOOR_WALK_BUDGET", 100)
+    assert store.read_ahead(longer, NOW) == 35  # (orders 6..40)
+    # Few matches, sorted: a longer text has fewer still; nothing to read ahead.
+    for name, value in PLAN_LIMITS[Plan.SPARSE].items():
+        monkeypatch.setattr(listing, name, value)
+    sorted_text = replace(view, search="Zed 1")
+    store.list_orders(sorted_text, 0, 10, NOW)
+    assert store.read_ahead(sorted_text, NOW) == 0
+
+
+def test_read_ahead_gives_way_to_any_other_use_of_the_store(
+    store: Store, zeds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import store as store_module
+
+    monkeypatch.setattr(store_module, "CANCEL_CHECK_STEPS", 1)
+    query = OrderQuery(search="Ze")
+    cancel = threading.Event()
+    cancel.set()
+    assert store.read_ahead(query, NOW, cancel) is None
+    listed: list[int] = []
+    with store._lock:  # (the connection busy: a list read waits for it)
+        reader = threading.Thread(target=lambda: listed.append(len(found(store, "Ze"))))
+        reader.start()
+        deadline = time.monotonic() + 10
+        while store._lock.waiting == 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert store.read_ahead(query, NOW) is None
+    reader.join(10)
+    assert listed == [10]
+    assert store.read_ahead(query, NOW) == 40  # (idle again: read to the end)

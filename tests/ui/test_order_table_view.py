@@ -52,6 +52,7 @@ class CountingStore:
     paints_at_count: list[int] = field(default_factory=list)
     gate: threading.Event = field(default_factory=threading.Event)  # counts wait for it
     cancels: list[threading.Event] = field(default_factory=list)  # each such count's
+    read_ahead_for: list[tuple[OrderQuery, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.gate.set()
@@ -72,6 +73,12 @@ class CountingStore:
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None:
         return self.store.position_of(query, order_id, now)
+
+    def read_ahead(
+        self, query: OrderQuery, now: datetime, cancel: threading.Event | None = None
+    ) -> int | None:
+        self.read_ahead_for.append((query, len(self.paints_at_count)))  # (counts so far)
+        return self.store.read_ahead(query, now, cancel)
 
 
 @dataclass
@@ -130,6 +137,16 @@ def test_a_search_is_counted_after_its_first_rows_are_painted(
     # not beside their paint.
     assert len(shown.background.paints_at_count) == 1
     assert shown.background.paints_at_count[0] > paints_before
+
+
+def test_the_next_keystroke_is_read_ahead_after_a_search_is_painted_and_before_its_count(
+    qtbot: QtBot, shown: ShownTable
+) -> None:
+    assert shown.background.read_ahead_for == []  # (a view is not read ahead)
+    _search_with_rows_first(qtbot, shown)
+    qtbot.waitUntil(lambda: shown.model.count_known)
+    assert shown.background.read_ahead_for == [(shown.model.query, 0)]  # before the count
+    assert len(shown.background.paints_at_count) == 1
 
 
 def test_rows_counted_below_the_screen_only_grow_the_scroll_bar(

@@ -38,6 +38,13 @@ class OrderSource(Protocol):
 
     def position_of(self, query: OrderQuery, order_id: str, now: datetime) -> int | None: ...
 
+    def read_ahead(
+        self, query: OrderQuery, now: datetime, cancel: threading.Event | None = None
+    ) -> int | None:
+        """Read into the page cache what the next keystroke's search would read; give way
+        to any other read, and once `cancel` is set (then None)."""
+        ...
+
 
 class Block:
     __slots__ = ("cells", "rows")
