@@ -75,8 +75,12 @@ def head_revision() -> str:
     return head
 
 
-def create_store_engine(path: Path) -> Engine:
-    """One connection per engine (StaticPool): the store serialises its use with a lock."""
+DEFAULT_CACHE_MIB = 64
+
+
+def create_store_engine(path: Path, cache_mib: int = DEFAULT_CACHE_MIB) -> Engine:
+    """One connection per engine (StaticPool): the store serialises its use with a lock.
+    `cache_mib`: its page cache."""
     engine = create_engine(
         f"sqlite:///{path}",
         poolclass=StaticPool,
@@ -93,7 +97,7 @@ def create_store_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        cursor.execute(f"PRAGMA cache_size = -{int(cache_mib) * 1024}")  # (KiB)
         cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 

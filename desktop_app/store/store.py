@@ -31,7 +31,7 @@ from desktop_app.domain import (
 
 from . import outbox as outbox_sql
 from .codec import VIEW_GROUP, from_micros
-from .connection import create_store_engine, driver_of, migrate
+from .connection import DEFAULT_CACHE_MIB, create_store_engine, driver_of, migrate
 from .listing import OrderList
 from .rows import shown_order
 from .sync_side import SyncSide
@@ -123,11 +123,13 @@ class Store(SyncSide):
     # -- life ------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating or migrating) the cache at `path`."""
+    def open(cls, path: Path, *, cache_mib: int = DEFAULT_CACHE_MIB) -> Store:
+        """Open (creating or migrating) the cache at `path`, with a page cache of
+        `cache_mib` (a connection that only streams through pages, as counts do, needs
+        little)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_store_engine(path)
+        engine = create_store_engine(path, cache_mib)
         connection = engine.connect()
         try:
             migrate(connection, path)

@@ -23,6 +23,8 @@ from desktop_app.ui.settings import UiSettings
 from desktop_app.ui.sync_bridge import SyncBridge
 from desktop_app.ui.workers import BackgroundRunner
 
+COUNT_CACHE_MIB = 8  # the page cache of the window's count connection (see `build_window`)
+
 __all__ = ["OrderDeskApplication", "build_window", "main", "operator_formatter"]
 
 log = logging.getLogger(__name__)
@@ -61,15 +63,20 @@ def build_window(
 ) -> tuple[MainWindow, Callable[[], None]]:
     """The window over the cache at `cache`, and a function that closes what it opened.
 
-    The window gets read connections of its own (one for the GUI thread, one for reads in the
-    background: queries and counts); the sync engine writes through yet another.
+    The window gets read connections of its own: one for the GUI thread, one for reads in the
+    background (queries, and reading ahead for them), and one for counts, with a small page
+    cache: a count of a common text streams through tens of megabytes of index, which would
+    push out of the other's cache the pages the next keystroke reads. The sync engine writes
+    through yet another.
     """
     store = Store.open(cache)
     background_store = Store.open(cache)
+    count_store = Store.open(cache, cache_mib=COUNT_CACHE_MIB)
     runner = BackgroundRunner()
     context = WindowContext(
         store=store,
         background_store=background_store,
+        count_store=count_store,
         formatter=formatter or operator_formatter(),
         clock=clock,
         runner=runner,
@@ -83,6 +90,7 @@ def build_window(
         runner.wait_for_done()
         store.close()
         background_store.close()
+        count_store.close()
 
     return window, close
 

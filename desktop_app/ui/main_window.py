@@ -62,6 +62,7 @@ class WindowStore(OrderSource, DetailSource, OutboxStore, Protocol):
 class WindowContext:
     store: WindowStore  # the GUI thread's own read connection
     background_store: WindowStore  # a second read connection, for reads off the GUI thread
+    count_store: WindowStore  # a third, for counts (off the GUI thread too)
     formatter: Formatter
     clock: Callable[[], datetime]
     runner: BackgroundRunner
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
             query=OrderQuery(view=settings.view, sort=sort_key, descending=descending),
             runner=context.runner,
             background_source=context.background_store,
+            count_source=context.count_store,
             parent=self,
         )
         self.search = SearchField()
@@ -327,7 +329,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        store, clock = self._ctx.background_store, self._ctx.clock
+        store, clock = self._ctx.count_store, self._ctx.clock
 
         def read() -> _Counts:
             return store.view_counts(clock()), store.sync_status(), store.outbox_counts()

@@ -20,10 +20,13 @@ def test_the_fast_check_agrees_with_alembic() -> None:
     assert head_revision() == SCHEMA_HEAD
 
 
-def test_pragmas(store: Store) -> None:
+def test_pragmas(store: Store, tmp_path: Path) -> None:
     with store.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024  # (KiB)
+    with Store.open(tmp_path / "small.sqlite3", cache_mib=8) as small, small.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -8 * 1024
 
 
 def at_revision(path: Path, revision: str) -> None:

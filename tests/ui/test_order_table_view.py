@@ -218,3 +218,30 @@ def test_cells_are_drawn_without_shaping_but_those_that_need_it(
         cell = index.data(Qt.ItemDataRole.FontRole)
         assert isinstance(cell, QFont)
         assert cell.resolve(font).styleStrategy() == QFont.StyleStrategy.PreferDefault
+
+
+def test_counts_go_through_a_connection_of_their_own(
+    qtbot: QtBot, shared_cache: Path, reader: Store, formatter: Formatter
+) -> None:
+    """A count of a common text streams through tens of megabytes of index: on the search
+    connection, it would push out the pages read ahead for the next keystroke."""
+    runner = BackgroundRunner()
+    with Store.open(shared_cache) as store, Store.open(shared_cache, cache_mib=8) as counting:
+        background, counter = CountingStore(store), CountingStore(counting)
+        model = OrderTableModel(
+            reader,
+            formatter,
+            utc_now,
+            runner=runner,
+            background_source=background,
+            count_source=counter,
+            block_size=BLOCK,
+        )
+        model.set_search("SO-")
+        qtbot.waitUntil(lambda: model.settled)
+        model.rows_painted()  # (as a view does once it has painted them)
+        qtbot.waitUntil(lambda: model.count_known)
+        assert len(counter.cancels) == 1 and background.cancels == []
+        assert [query for query, _ in background.read_ahead_for] == [model.query]
+        assert counter.read_ahead_for == []
+        qtbot.waitUntil(runner.is_idle)

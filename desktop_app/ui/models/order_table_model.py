@@ -126,13 +126,15 @@ class OrderTableModel(QAbstractTableModel):
         query: OrderQuery | None = None,
         runner: BackgroundRunner | None = None,
         background_source: OrderSource | None = None,
+        count_source: OrderSource | None = None,
         block_size: int = 64,
         max_blocks: int = 32,
         parent: Any = None,
     ) -> None:
         """`source` serves the GUI thread (blocks while scrolling); with a `runner`, new
         queries and refreshes are read on its pool through `background_source` (a connection
-        of its own)."""
+        of its own), and counts that follow rows through `count_source` (one more; by
+        default the background's)."""
         super().__init__(parent)
         self._source = source
         self._fmt = formatter
@@ -154,6 +156,7 @@ class OrderTableModel(QAbstractTableModel):
         self._reads: LatestOnly[Snapshot] | None = None
         self._counts: LatestOnly[tuple[int, int]] | None = None
         self._background = background_source
+        self._count_source = count_source or background_source
         self._runner = runner
         if runner is not None:
             if background_source is None:
@@ -485,15 +488,15 @@ class OrderTableModel(QAbstractTableModel):
                 return
             self._count_arrived((shown, count))
             return
-        source = self._background
-        assert source is not None
+        source, counter = self._background, self._count_source
+        assert source is not None and counter is not None
         self._cancel_count()
         cancel = self._count_cancel = threading.Event()
 
         def read() -> tuple[int, int]:
             if query.search:  # (the operator is typing: ready the next keystroke first)
                 source.read_ahead(query, now, cancel)
-            return shown, source.count_orders(query, now, cancel)
+            return shown, counter.count_orders(query, now, cancel)
 
         self._counts.request(read)
 
