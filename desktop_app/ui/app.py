@@ -23,7 +23,7 @@ from desktop_app.ui.settings import UiSettings
 from desktop_app.ui.sync_bridge import SyncBridge
 from desktop_app.ui.workers import BackgroundRunner
 
-COUNT_CACHE_MIB = 8  # the page cache of the window's count connection (see `build_window`)
+COUNT_CACHE_MIB = 16  # the page cache of the window's count connection (see `build_window`)
 
 __all__ = ["OrderDeskApplication", "build_window", "main", "operator_formatter"]
 
