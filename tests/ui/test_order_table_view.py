@@ -90,6 +90,26 @@ class ShownTable:
     runner: BackgroundRunner
 
 
+def _model(
+    reader: Store,
+    formatter: Formatter,
+    runner: BackgroundRunner,
+    background: CountingStore,
+    counter: CountingStore | None = None,
+) -> OrderTableModel:
+    """The table's model, reading in the background through `background` (and counting
+    through `counter`, when given)."""
+    return OrderTableModel(
+        reader,
+        formatter,
+        utc_now,
+        runner=runner,
+        background_source=background,
+        count_source=counter,
+        block_size=BLOCK,
+    )
+
+
 @pytest.fixture
 def shown(
     qtbot: QtBot, shared_cache: Path, reader: Store, formatter: Formatter
@@ -97,14 +117,7 @@ def shown(
     runner = BackgroundRunner()
     with Store.open(shared_cache) as store:
         background = CountingStore(store)
-        model = OrderTableModel(
-            reader,
-            formatter,
-            utc_now,
-            runner=runner,
-            background_source=background,
-            block_size=BLOCK,
-        )
+        model = _model(reader, formatter, runner, background)
         table = OrderTable(model)
         qtbot.addWidget(table)
         table.resize(700, table.verticalHeader().defaultSectionSize() * 4)
@@ -228,15 +241,7 @@ def test_counts_go_through_a_connection_of_their_own(
     runner = BackgroundRunner()
     with Store.open(shared_cache) as store, Store.open(shared_cache, cache_mib=8) as counting:
         background, counter = CountingStore(store), CountingStore(counting)
-        model = OrderTableModel(
-            reader,
-            formatter,
-            utc_now,
-            runner=runner,
-            background_source=background,
-            count_source=counter,
-            block_size=BLOCK,
-        )
+        model = _model(reader, formatter, runner, background, counter)
         model.set_search("SO-")
         qtbot.waitUntil(lambda: model.settled)
         model.rows_painted()  # (as a view does once it has painted them)
