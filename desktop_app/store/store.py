@@ -1,9 +1,10 @@
 """`Store`: the offline cache of one profile (platform server + merchant).
 
-One `Store` is one SQLite connection, used by one thread at a time (a lock serialises it).
-The GUI opens its own `Store` for reading; the sync worker opens another and writes. WAL lets
-them work side by side; writes take the write lock at their start (BEGIN IMMEDIATE), so a
-writer never fails half-way on a lock it could not upgrade.
+One `Store` is one SQLite connection, used by one thread at a time (a lock serialises it;
+work done while the connection is idle, `read_ahead`, gives way to whoever waits for it).
+The window opens its own `Store`s for reading (`ui.app.build_window`); the sync worker opens
+another and writes. WAL lets them work side by side; writes take the write lock at their
+start (BEGIN IMMEDIATE), so a writer never fails half-way on a lock it could not upgrade.
 """
 
 from __future__ import annotations
