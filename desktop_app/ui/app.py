@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QLocale, QTimeZone
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEventLoop, QLocale, Qt, QTimer, QTimeZone
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from desktop_app import __version__
 from desktop_app.domain import utc_now
 from desktop_app.store import Store, StoreError
+from desktop_app.store.connection import upgrade_pending
 from desktop_app.ui.formatting import Formatter, locale_or_default
 from desktop_app.ui.main_window import MainWindow, WindowContext
 from desktop_app.ui.settings import UiSettings
@@ -25,7 +27,14 @@ from desktop_app.ui.workers import BackgroundRunner
 
 COUNT_CACHE_MIB = 16  # the page cache of the window's count connection (see `build_window`)
 
-__all__ = ["OrderDeskApplication", "build_window", "main", "operator_formatter"]
+__all__ = [
+    "UPGRADE_TEXT",
+    "OrderDeskApplication",
+    "build_window",
+    "main",
+    "operator_formatter",
+    "upgrade_with_progress",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,7 @@ def build_window(
     push out of the other's cache the pages the next keystroke reads. The sync engine writes
     through yet another.
     """
+    upgrade_with_progress(cache)
     store = Store.open(cache)
     background_store = Store.open(cache)
     count_store = Store.open(cache, cache_mib=COUNT_CACHE_MIB)
@@ -93,6 +103,50 @@ def build_window(
         count_store.close()
 
     return window, close
+
+
+UPGRADE_TEXT = (
+    "Updating the order cache for this version of OrderDesk…\n"
+    "This happens once. A cache of many orders takes a few minutes."
+)
+
+
+def upgrade_with_progress(cache: Path) -> None:
+    """Migrate the cache at `cache`, when it needs it, off the GUI thread, with a busy
+    dialog: at a million orders it takes minutes, which would look like a hang. (A failure
+    is raised here, as opening the cache would.)"""
+    if QApplication.instance() is None or not upgrade_pending(cache):
+        return
+    log.info("updating the cache %s to this version's schema", cache.name)
+    outcome: list[BaseException | None] = []
+
+    def upgrade() -> None:
+        try:
+            Store.open(cache).close()
+        except BaseException as error:  # (raised again on the GUI thread)
+            outcome.append(error)
+        else:
+            outcome.append(None)
+
+    dialog = QProgressDialog(UPGRADE_TEXT, "", 0, 0)
+    dialog.setWindowTitle("OrderDesk")
+    dialog.setCancelButton(None)  # (no button: the update cannot stop half-way)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: loop.quit() if outcome else None)
+    worker = threading.Thread(target=upgrade, name="cache-upgrade", daemon=True)
+    dialog.show()
+    worker.start()
+    poll.start(50)
+    loop.exec()
+    poll.stop()
+    worker.join()
+    dialog.close()
+    dialog.deleteLater()
+    if outcome[0] is not None:
+        raise outcome[0]
 
 
 def _parse(args: Sequence[str]) -> argparse.Namespace:

@@ -25,7 +25,7 @@ from desktop_app.app import (
 )
 from desktop_app.app.session import CredentialFactory, keyring_credentials
 from desktop_app.sync import SyncEngine
-from desktop_app.ui.app import build_window
+from desktop_app.ui.app import build_window, upgrade_with_progress
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sign_in import SignInDialog
 from desktop_app.ui.sync_bridge import SyncBridge
@@ -122,6 +122,8 @@ def open_profile(
     runner: BackgroundRunner | None = None,
 ) -> ProfileWindow:
     """The window on profile `name` (default: current) with its engine started."""
+    # (a cache from an older OrderDesk is updated first, behind a busy dialog)
+    upgrade_with_progress(ProfileRegistry(folder).get(name).cache_path(folder))
     session = Session.open(folder, name, credentials=credentials)
     bridge = SyncBridge()
     try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from desktop_app.app import Profile, ProfileRegistry, resolve_data_dir, sign_in
@@ -14,10 +16,13 @@ from desktop_app.platform import KEYRING_SERVICE
 from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.server import RunningSandbox
 from desktop_app.store import OperationState, OrderQuery, OrderView
+from desktop_app.store.connection import upgrade_pending
+from desktop_app.ui.app import UPGRADE_TEXT
 from desktop_app.ui.profile import ProfileWindow, first_sign_in, open_profile
 from desktop_app.ui.sign_in import SignInDialog
 from desktop_app.ui.workers import BackgroundRunner
 from tests.conftest import MemoryKeyring
+from tests.store.test_migrations import at_revision
 
 from .conftest import ORDERS, SEED
 
@@ -154,5 +159,39 @@ def test_the_window_offers_sign_in_when_signed_out_and_then_sends_what_was_queue
         assert [e["idempotency_key"] for e in platform.ledger("demo")].count(
             entry.idempotency_key
         ) == 1
+    finally:
+        opened.close()
+
+
+def test_a_profile_whose_cache_is_from_an_older_orderdesk_opens_after_a_busy_dialog(
+    qtbot: QtBot,
+    sandbox: RunningSandbox,
+    runner: BackgroundRunner,
+    isolated_environment: MemoryKeyring,
+) -> None:
+    folder = resolve_data_dir()
+    profile = sign_in(ProfileRegistry(folder), "work", sandbox.url, "demo", "demo-password")
+    cache = profile.cache_path(folder)
+    at_revision(cache, "0006")
+    seen: list[str] = []
+
+    def look() -> None:
+        seen.extend(
+            widget.labelText()
+            for widget in QApplication.topLevelWidgets()
+            if isinstance(widget, QProgressDialog) and widget.isVisible()
+        )
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(5)
+    try:
+        opened = open_profile(folder, "work", runner=runner)
+    finally:
+        timer.stop()
+    try:
+        qtbot.addWidget(opened.window)
+        assert seen and set(seen) == {UPGRADE_TEXT}
+        assert not upgrade_pending(cache)
     finally:
         opened.close()
