@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,15 +126,17 @@ def _current_revision(connection: Connection) -> str | None:
 
 def upgrade_pending(path: Path) -> bool:
     """Whether opening the cache at `path` will migrate data in it (a copy, then a rewrite
-    of tables and indexes: at a million orders, minutes). Read without Alembic, read-only."""
+    of tables and indexes: at a million orders, minutes). Read without Alembic."""
     if not Path(path).exists():
         return False
-    engine = create_engine(f"sqlite:///file:{Path(path).as_posix()}?mode=ro&uri=true")
-    try:
-        with engine.connect() as connection:
-            return _has_tables(connection) and _current_revision(connection) != SCHEMA_HEAD
-    finally:
-        engine.dispose()
+    with closing(sqlite3.connect(path)) as raw:
+        tables = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return False
+        if "alembic_version" not in tables:
+            return True
+        found = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+    return found is None or found[0] != SCHEMA_HEAD
 
 
 def _has_tables(connection: Connection) -> bool:

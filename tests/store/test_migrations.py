@@ -10,7 +10,12 @@ from alembic import command
 from sqlalchemy import Connection
 
 from desktop_app.store import Store, StoreError
-from desktop_app.store.connection import _alembic_config, create_store_engine, head_revision
+from desktop_app.store.connection import (
+    _alembic_config,
+    create_store_engine,
+    head_revision,
+    upgrade_pending,
+)
 from desktop_app.store.migrations import SCHEMA_HEAD
 
 from .factories import NOW, make_order
@@ -87,3 +92,18 @@ def test_a_cache_from_a_newer_orderdesk_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(StoreError, match="newer OrderDesk"):
         Store.open(path)
+
+
+def test_upgrade_pending_tells_a_cache_to_migrate_from_a_new_or_current_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    assert not upgrade_pending(path)  # (none yet: created at the head)
+    with Store.open(path):
+        pass
+    assert not upgrade_pending(path)
+    at_revision(path, "0006")
+    assert upgrade_pending(path)
+    with Store.open(path):
+        pass
+    assert not upgrade_pending(path)
