@@ -13,7 +13,7 @@ from desktop_app.store.queries import Plan
 from desktop_app.store.rows import upsert_orders
 
 from .factories import NOW, make_order, mixed_orders
-from .test_search import PLAN_LIMITS
+from .test_search import PLAN_LIMITS, use_limits
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +120,7 @@ def test_every_search_plan_gives_the_same_rows(
     from desktop_app.store import listing
 
     monkeypatch.setattr(filled._list, "_plans", {})  # plans chosen by earlier cases
-    for name, value in PLAN_LIMITS[plan].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[plan])
     chosen = []
     choose = listing.OrderList._choose_plan
     monkeypatch.setattr(
@@ -171,8 +170,7 @@ def test_a_walk_goes_only_as_far_as_sorting_the_matches_would_cost(
     limits = {"SPARSE_MATCHES": -1, "THIN_MATCHES": thin}
     walks = {"PROBE_ROWS_PER_MATCH": 2, "WALK_BUDGET": 2}
     walks |= {"KEY_ROWS_PER_MATCH": 2, "KEY_WALK_BUDGET": 2}
-    for name, value in {**limits, **walks, "WINDOW": 2}.items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, {**limits, **walks, "WINDOW": 2})
     walked_plan = Plan.DENSE if len(text) < 3 else Plan.PROBE  # (a few thousand matches)
     chosen: list[Plan] = []
     choose = listing.OrderList._choose_plan
@@ -219,7 +217,6 @@ def test_a_short_search_walks_on_from_where_its_first_walk_stopped(
     """A walk of `KEY_WALK_BUDGET` rows that finds part of a window walks on (as far as
     sorting the matches would cost), keeping what it found: the window is whole and in
     order, and the rows after it are the same as a fresh read's."""
-    from desktop_app.store import listing
 
     # Matches at rows 1, 5, 9, ... of 40 (by deadline): 2 in the first walk of 6 rows.
     due = [timedelta(hours=i + 1) for i in range(40)]
@@ -229,9 +226,10 @@ def test_a_short_search_walks_on_from_where_its_first_walk_stopped(
     ]
     with store.write() as conn:
         upsert_orders(conn, written)
-    limits = {"SPARSE_MATCHES": -1, "KEY_WALK_BUDGET": 6, "KEY_ROWS_PER_MATCH": 4, "WINDOW": 5}
-    for name, value in limits.items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(
+        monkeypatch,
+        {"SPARSE_MATCHES": -1, "KEY_WALK_BUDGET": 6, "KEY_ROWS_PER_MATCH": 4, "WINDOW": 5},
+    )
     query = OrderQuery(view=OrderView.PENDING_DELIVERY, search="Ze", sort=SortKey.DEADLINE)
     expected = [o.id for o in written if o.buyer.display_name.startswith("Zed")]
     assert [row.id for row in store.list_orders(query, 0, 5, NOW)] == expected[:5]

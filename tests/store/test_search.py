@@ -37,6 +37,15 @@ PLAN_LIMITS: dict[Plan, dict[str, int]] = {
 }
 
 
+def use_limits(monkeypatch: pytest.MonkeyPatch, limits: dict[str, int]) -> None:
+    """Set these limits of `listing` (`PLAN_LIMITS[plan]`: the ones that make `plan` the
+    choice)."""
+    from desktop_app.store import listing
+
+    for name, value in limits.items():
+        monkeypatch.setattr(listing, name, value)
+
+
 def found(store: Store, text: str, view: OrderView = OrderView.ALL) -> set[str]:
     query = OrderQuery(view=view, search=text)
     rows = store.list_orders(query, 0, 1000, NOW)
@@ -81,10 +90,8 @@ def test_orders_of_a_bulk_load_are_found_before_and_after_their_search_entries(
 ) -> None:
     # (a dense walk joins each walked order to its text or term ids: an order still in the
     # backlog has neither, and is found all the same)
-    from desktop_app.store import listing
 
-    for name, value in PLAN_LIMITS[plan].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[plan])
     order = make_order(7, buyer="田中", service="Menu translation")
     with store.write() as conn:
         upsert_orders(conn, [order], defer_search=True)
@@ -103,10 +110,8 @@ def test_orders_of_a_bulk_load_are_found_before_and_after_their_search_entries(
 def test_every_plan_folds_case_and_takes_the_text_literally(
     store: Store, orders: list[str], plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop_app.store import listing
 
-    for name, value in PLAN_LIMITS[plan].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[plan])
     for view in (OrderView.ALL, OrderView.PENDING_DELIVERY):
         assert found(store, "élodie", view) == {orders[3]}  # "Élodie"
         assert found(store, "ÉLODIE", view) == {orders[3]}
@@ -143,12 +148,10 @@ def test_typing_a_text_one_character_at_a_time_finds_what_typing_it_at_once_find
 ) -> None:
     """A text's walk starts at the first match of the text it extends (its matches are
     among those): the rows are the same as a fresh walk's, in every view."""
-    from desktop_app.store import listing
 
     from .factories import mixed_orders
 
-    for name, value in PLAN_LIMITS[plan].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[plan])
     with (
         Store.open(tmp_path / "cache.sqlite3") as typed,
         Store.open(tmp_path / "b.sqlite3") as fresh,
@@ -211,10 +214,8 @@ def test_a_name_whose_key_collides_with_a_matching_one_is_not_found(
     store: Store, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # (a walk tests the keys the sort index carries, then reads the names they pick)
-    from desktop_app.store import listing
 
-    for name, value in PLAN_LIMITS[plan].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[plan])
     holding, other = _names_with_one_key()
     assert name_key(holding) == name_key(other) and "9x" not in other
     written = [make_order(1, buyer=other), make_order(2, buyer=holding), make_order(3, buyer=other)]
@@ -330,16 +331,14 @@ def test_read_ahead_reads_what_the_next_keystroke_walks(
     monkeypatch.setattr(listing, "READ_AHEAD_ROWS", 7)
     assert store.read_ahead(short, NOW) == 7
     # A walked text: the rows past its first window (the next text walks on from there).
-    for name, value in {**PLAN_LIMITS[Plan.DENSE], "WINDOW": 2, "FLOOR_WALK_BUDGET": 5}.items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, {**PLAN_LIMITS[Plan.DENSE], "WINDOW": 2, "FLOOR_WALK_BUDGET": 5})
     longer = replace(view, search="Zed")
     assert [row.id for row in store.list_orders(longer, 0, 2, NOW)] == [zeds[0], zeds[4]]
     assert store.read_ahead(longer, NOW) == 5
     monkeypatch.setattr(listing, "FLOOR_WALK_BUDGET", 100)
     assert store.read_ahead(longer, NOW) == 35  # (orders 6..40)
     # Few matches, sorted: a longer text has fewer still; nothing to read ahead.
-    for name, value in PLAN_LIMITS[Plan.SPARSE].items():
-        monkeypatch.setattr(listing, name, value)
+    use_limits(monkeypatch, PLAN_LIMITS[Plan.SPARSE])
     sorted_text = replace(view, search="Zed 1")
     store.list_orders(sorted_text, 0, 10, NOW)
     assert store.read_ahead(sorted_text, NOW) == 0
