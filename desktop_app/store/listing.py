@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -336,7 +337,7 @@ class OrderList:
             ).all()
             window = [_row(values) for values in rows]
         if len(window) < WINDOW and not self._fits(
-            conn, query, walked, view.index, view_params, budget
+            conn, query, now, walked, view.index, view_params, budget
         ):
             # (its first window kept: a longer text starts its walk at its first match)
             sorted_first = build_filter(query, now, Plan.SPARSE)
@@ -347,6 +348,7 @@ class OrderList:
         self,
         conn: Connection,
         query: OrderQuery,
+        now: datetime,
         walked: str,
         index: str | None,
         params: dict[str, Any],
@@ -355,14 +357,8 @@ class OrderList:
         """Whether the view has at most `budget` rows from where `walked` starts (a walk of
         that many saw them all): from its counter, which a status view and All keep (it
         counts from the view's start: a bound), else by walking them again."""
-        if query.view is OrderView.ALL:
-            return self._total(conn) <= budget
-        group = view_group(query.view)
-        if group is not None:
-            size = conn.exec_driver_sql(
-                "SELECT coalesce(sum(n), 0) FROM view_counts WHERE view_group = ?", (group,)
-            ).scalar_one()
-            return int(size) <= budget
+        if query.view is not OrderView.NEEDS_ACTION:
+            return self.count(conn, replace(query, search=""), now) <= budget
         seen = _indexed(
             conn,
             f"SELECT count(*) FROM ({walked})",  # noqa: S608

@@ -57,17 +57,16 @@ def _rewrite(sql: str, *, keys: bool) -> str:
     return sql.replace(_KEYS, ")")
 
 
-def _replace_indexes(*, keys: bool) -> None:
-    connection = op.get_bind()
-    for name, sql, deferred in _sort_indexes():
-        new = _rewrite(sql, keys=keys)
-        if deferred:
-            connection.exec_driver_sql(
-                "UPDATE deferred_indexes SET sql = ? WHERE name = ?", (new, name)
-            )
-            continue
-        op.execute(f'DROP INDEX "{name}"')
-        op.execute(new)
+def _put(name: str, sql: str, *, deferred: bool) -> None:
+    """Create the index `name` by `sql` (an index of that name dropped first), or, deferred by
+    a bulk load, have its end create it so."""
+    if deferred:
+        op.get_bind().exec_driver_sql(
+            "UPDATE deferred_indexes SET sql = ? WHERE name = ?", (sql, name)
+        )
+        return
+    op.execute(f'DROP INDEX IF EXISTS "{name}"')
+    op.execute(sql)
 
 
 def upgrade() -> None:
@@ -76,23 +75,17 @@ def upgrade() -> None:
     assert isinstance(raw, sqlite3.Connection)
     op.execute("ALTER TABLE orders ADD COLUMN buyer_key INTEGER NOT NULL DEFAULT 0")
     op.execute("ALTER TABLE orders ADD COLUMN service_key INTEGER NOT NULL DEFAULT 0")
-    # (the indexes go first: filling the keys then touches no index)
-    present = [(name, sql) for name, sql, deferred in _sort_indexes() if not deferred]
-    for name, _ in present:
-        op.execute(f'DROP INDEX "{name}"')
+    indexes = _sort_indexes()
+    for name, _, deferred in indexes:  # (first: filling the keys then touches no index)
+        if not deferred:
+            op.execute(f'DROP INDEX "{name}"')
     raw.create_function("orderdesk_migration_key", 1, _name_key, deterministic=True)
     op.execute(
         "UPDATE orders SET buyer_key = orderdesk_migration_key(buyer_name),"
         " service_key = orderdesk_migration_key(service_title)"
     )
-    for _, sql in present:
-        op.execute(_rewrite(sql, keys=True))
-    for name, sql, deferred in _sort_indexes():
-        if deferred:
-            connection.exec_driver_sql(
-                "UPDATE deferred_indexes SET sql = ? WHERE name = ?",
-                (_rewrite(sql, keys=True), name),
-            )
+    for name, sql, deferred in indexes:
+        _put(name, _rewrite(sql, keys=True), deferred=deferred)
     op.execute("DROP TABLE search_order_terms")
 
 
@@ -108,6 +101,7 @@ def downgrade() -> None:
         "LEFT JOIN search_terms s ON s.term = o.service_title "
         "WHERE o.pk NOT IN (SELECT pk FROM search_backlog) ORDER BY o.pk"
     )
-    _replace_indexes(keys=False)
+    for name, sql, deferred in _sort_indexes():
+        _put(name, _rewrite(sql, keys=False), deferred=deferred)
     op.execute("ALTER TABLE orders DROP COLUMN service_key")
     op.execute("ALTER TABLE orders DROP COLUMN buyer_key")
